@@ -1,0 +1,1069 @@
+package dev.loop.internal;
+
+import dev.loop.EventLoop;
+import dev.loop.ExceptionContext;
+import dev.loop.ExceptionHandler;
+import dev.loop.Handle;
+import dev.loop.LoopClock;
+import dev.loop.LoopContext;
+import dev.loop.LoopFuture;
+import dev.loop.LoopTask;
+import dev.loop.TaskFactory;
+import dev.loop.TimerHandle;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The event loop without its I/O poller: asyncio's {@code BaseEventLoop}.
+ *
+ * <p>{@link #runOnce()} is the only method that runs callbacks. A subclass supplies the blocking
+ * point ({@link #poll(long)}), the way to interrupt it ({@link #wakeupPoller()}) and its release
+ * ({@link #closePoller()}); the selector loop and the virtual-time test loop are the two.
+ *
+ * <p>Threads. The ready queue and the timer heap belong to the loop thread. Every other thread
+ * reaches the loop through the {@link Inbox}, whose nodes are the handles themselves; the loop
+ * drains it at the start of each iteration and again after polling. A producer wakes the poller
+ * only when the loop announced it is about to block ({@link #polling}), so a busy loop costs its
+ * producers no system call.
+ */
+public abstract class BaseEventLoop implements EventLoop {
+
+  private static final System.Logger LOG = System.getLogger("dev.loop");
+
+  /** asyncio's {@code _MIN_SCHEDULED_TIMER_HANDLES}: below this many timers a purge is not worth it. */
+  static final int MIN_TIMERS_TO_PURGE = 100;
+
+  /** asyncio's default {@code slow_callback_duration}: 0.1 s. */
+  static final Duration DEFAULT_SLOW_CALLBACK = Duration.ofMillis(100);
+
+  /** asyncio's default executor size, {@code min(32, cpus + 4)}: enough for blocking I/O calls. */
+  static final int DEFAULT_EXECUTOR_THREADS =
+      Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
+
+  /** Idle executor threads end after this long, so an idle loop holds no threads. */
+  static final long EXECUTOR_KEEP_ALIVE_SECONDS = 60;
+
+  private static final int IDLE = 0;
+  private static final int RUNNING = 1;
+  private static final int CLOSED = 2;
+
+  private static final VarHandle STATE;
+  private static final VarHandle POLLING;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      STATE = lookup.findVarHandle(BaseEventLoop.class, "state", int.class);
+      POLLING = lookup.findVarHandle(BaseEventLoop.class, "polling", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static final AtomicInteger EXECUTOR_THREADS = new AtomicInteger();
+
+  private final LoopClock clock;
+
+  // ------------------------------------------------ lifecycle: IDLE -> RUNNING -> IDLE ... -> CLOSED
+  private volatile int state = IDLE;
+  private volatile @Nullable Thread owner;
+  private volatile boolean stopping;
+
+  // ------------------------------------------------ loop-thread state
+  private final ReadyQueue ready = new ReadyQueue();
+  private final TimerHeap timers = new TimerHeap();
+  private final Inbox inbox = new Inbox();
+  private long timerSequence;
+  private int cancelledTimers;
+  private long callbacksRun;
+  private Contexts.Frame frame = Contexts.frame();
+
+  /** Timers cancelled by other threads while in the heap; folded into cancelledTimers each iteration. */
+  private final AtomicInteger cancelledElsewhere = new AtomicInteger();
+
+  /** True while the loop is blocked (or about to block) in {@link #poll(long)}. */
+  @SuppressWarnings("unused")
+  private volatile boolean polling;
+
+  // ------------------------------------------------ configuration
+  private volatile boolean debug;
+  private volatile long slowCallbackNanos = DEFAULT_SLOW_CALLBACK.toNanos();
+  private volatile @Nullable ExceptionHandler exceptionHandler;
+  private volatile @Nullable TaskFactory taskFactory;
+
+  // ------------------------------------------------ executor, tasks, shutdown
+  private final Object executorLock = new Object();
+  private @Nullable Executor userExecutor;
+  private @Nullable OwnExecutor ownExecutor;
+  private boolean executorShutdownCalled;
+
+  private final Set<LoopTask<?>> tasks = ConcurrentHashMap.newKeySet();
+  private final List<Supplier<? extends CompletionStage<?>>> shutdownHooks = new ArrayList<>();
+  private @Nullable CompletableFuture<Void> shutdownStage;
+  private boolean shutdownFinishing;
+  private volatile boolean closeWhenStopped;
+
+  /**
+   * A loop on {@code clock}.
+   *
+   * @param clock the loop's time source
+   */
+  protected BaseEventLoop(LoopClock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  // ------------------------------------------------------------------ poller hooks
+
+  /**
+   * Waits for I/O: at most {@code timeoutNanos}, not at all when 0, until woken when negative.
+   * Called on the loop thread only.
+   *
+   * @param timeoutNanos the most to wait
+   * @throws IOException if the poller fails
+   */
+  protected abstract void poll(long timeoutNanos) throws IOException;
+
+  /** Makes a {@link #poll(long)} in progress (or the next one) return at once. Any thread. */
+  protected abstract void wakeupPoller();
+
+  /**
+   * Releases the poller. Called once, by {@link #close()}.
+   *
+   * @throws IOException if releasing fails
+   */
+  protected abstract void closePoller() throws IOException;
+
+  // ------------------------------------------------------------------ running
+
+  @Override
+  public void runForever() {
+    enterRunning();
+    try {
+      do {
+        runOnce();
+      } while (!stopping);
+    } finally {
+      leaveRunning();
+    }
+  }
+
+  private void enterRunning() {
+    checkOpen();
+    if (state == RUNNING) {
+      throw new IllegalStateException("This event loop is already running");
+    }
+    if (RunningLoops.get() != null) {
+      throw new IllegalStateException("Cannot run the event loop while another loop is running");
+    }
+    if (!STATE.compareAndSet(this, IDLE, RUNNING)) {
+      checkOpen();
+      throw new IllegalStateException("This event loop is already running");
+    }
+    frame = Contexts.frame();
+    owner = Thread.currentThread();
+    RunningLoops.set(this);
+  }
+
+  private void leaveRunning() {
+    stopping = false;
+    owner = null;
+    RunningLoops.set(null);
+    state = IDLE;
+    if (closeWhenStopped) {
+      closeWhenStopped = false;
+      close();
+      CompletableFuture<Void> stage;
+      synchronized (this) {
+        stage = shutdownStage;
+      }
+      if (stage != null) {
+        stage.complete(null);
+      }
+    }
+  }
+
+  /**
+   * One iteration, as asyncio's {@code _run_once}: wait for I/O (not at all if callbacks are ready,
+   * until the first timer otherwise), move due timers to the ready queue, then run exactly the
+   * callbacks that are ready now. This is the only method that runs callbacks.
+   */
+  protected final void runOnce() {
+    assert inEventLoop();
+    boolean iterationEvent = LoopEvents.ITERATION.isEnabled();
+    LoopEvents.Iteration event = iterationEvent ? new LoopEvents.Iteration() : null;
+    if (event != null) {
+      event.begin();
+    }
+    drainInbox();
+    long timeout;
+    if (!ready.isEmpty() || stopping) {
+      timeout = 0;
+    } else {
+      TimerHandleImpl first = firstLiveTimer();
+      timeout = first == null ? -1 : Math.max(0, first.when - clock.nanoTime());
+    }
+    if (timeout != 0) {
+      POLLING.setVolatile(this, true);
+      // Re-check after announcing: a producer that offered before it could see the flag did not
+      // wake us, so its handle must be seen here, or we would sleep with work queued.
+      if (!inbox.isEmpty()) {
+        timeout = 0;
+      }
+    }
+    try {
+      poll(timeout);
+    } catch (Throwable t) {
+      callExceptionHandler(ExceptionContext.of("Error while polling for I/O on " + this, t));
+    } finally {
+      if (timeout != 0) {
+        POLLING.setRelease(this, false);
+      }
+    }
+    drainInbox();
+    moveDueTimers();
+    int ran = runReady();
+    if (event != null) {
+      event.callbacks = ran;
+      event.timers = timers.size();
+      event.commit();
+    }
+  }
+
+  /** Moves what other threads scheduled into the ready queue (callbacks) or the heap (timers). */
+  private void drainInbox() {
+    HandleImpl handle;
+    while ((handle = inbox.poll()) != null) {
+      if (handle instanceof TimerHandleImpl timer) {
+        if (timer.transition(TimerHandleImpl.INBOX, TimerHandleImpl.SCHEDULED)) {
+          timer.sequence = timerSequence++;
+          timers.push(timer);
+        }
+      } else {
+        ready.add(handle);
+      }
+    }
+  }
+
+  private @Nullable TimerHandleImpl firstLiveTimer() {
+    TimerHandleImpl top;
+    while ((top = timers.peek()) != null && top.state == HandleImpl.CANCELLED) {
+      timers.pop();
+      cancelledTimers--;
+    }
+    return top;
+  }
+
+  private void moveDueTimers() {
+    if (cancelledElsewhere.get() != 0) {
+      cancelledTimers += cancelledElsewhere.getAndSet(0);
+    }
+    int size = timers.size();
+    if (size > MIN_TIMERS_TO_PURGE && cancelledTimers * 2 > size) {
+      purgeCancelledTimers(size);
+    }
+    if (timers.isEmpty()) {
+      cancelledTimers = 0;
+      return;
+    }
+    long now = clock.nanoTime();
+    TimerHandleImpl top;
+    while ((top = timers.peek()) != null) {
+      if (top.state == HandleImpl.CANCELLED) {
+        timers.pop();
+        cancelledTimers--;
+        continue;
+      }
+      if (top.when > now) {
+        break;
+      }
+      timers.pop();
+      if (top.transition(TimerHandleImpl.SCHEDULED, TimerHandleImpl.READY)) {
+        ready.add(top);
+      } else {
+        cancelledTimers--; // cancelled between the state check and the pop
+      }
+    }
+  }
+
+  private void purgeCancelledTimers(int before) {
+    timers.purgeCancelled();
+    cancelledTimers = 0;
+    if (LoopEvents.TIMER_HEAP_PURGE.isEnabled()) {
+      LoopEvents.TimerHeapPurge event = new LoopEvents.TimerHeapPurge();
+      event.before = before;
+      event.after = timers.size();
+      event.commit();
+    }
+  }
+
+  private int runReady() {
+    int n = ready.size();
+    if (n == 0) {
+      return 0;
+    }
+    callbacksRun += n; // counted up front, so a callback reading it sees its own iteration included
+    boolean timed = debug || LoopEvents.SLOW_CALLBACK.isEnabled();
+    Contexts.Frame f = frame;
+    LoopContextImpl savedContext = f.context;
+    VarMap savedVars = f.vars;
+    for (int i = 0; i < n; i++) {
+      HandleImpl handle = ready.poll();
+      if (handle.state == HandleImpl.CANCELLED) {
+        continue;
+      }
+      if (timed) {
+        long start = System.nanoTime();
+        run(handle, f, savedContext, savedVars);
+        long took = System.nanoTime() - start;
+        if (took >= slowCallbackNanos) {
+          reportSlow(handle, took);
+        }
+      } else {
+        run(handle, f, savedContext, savedVars);
+      }
+    }
+    return n;
+  }
+
+  private void run(HandleImpl handle, Contexts.Frame f, @Nullable LoopContextImpl savedContext, VarMap savedVars) {
+    try {
+      Contexts.enter(f, handle.context);
+    } catch (IllegalStateException alreadyEntered) {
+      callExceptionHandler(
+          ExceptionContext.of("Cannot run " + handle, alreadyEntered).withHandle(handle));
+      return;
+    }
+    try {
+      handle.callback.run();
+    } catch (Throwable t) {
+      callExceptionHandler(ExceptionContext.of("Exception in callback " + handle, t).withHandle(handle));
+    } finally {
+      Contexts.exit(f, savedContext, savedVars);
+    }
+  }
+
+  private void reportSlow(HandleImpl handle, long tookNanos) {
+    if (debug) {
+      LOG.log(System.Logger.Level.WARNING, "Executing {0} took {1} seconds",
+          handle, String.format("%.3f", tookNanos / 1e9));
+    }
+    if (LoopEvents.SLOW_CALLBACK.isEnabled()) {
+      LoopEvents.SlowCallback event = new LoopEvents.SlowCallback();
+      event.durationNanos = tookNanos;
+      event.callback = handle.toString();
+      event.commit();
+    }
+  }
+
+  @Override
+  public <T> @Nullable T runUntilComplete(CompletionStage<T> future) {
+    Objects.requireNonNull(future, "future");
+    checkOpen();
+    if (future instanceof LoopFuture<?> loopFuture && loopFuture.getLoop() != this) {
+      throw new IllegalArgumentException(
+          "The future belongs to a different loop than the one specified as the loop argument");
+    }
+    Outcome<T> outcome = new Outcome<>();
+    future.whenComplete(outcome);
+    try {
+      runForever();
+    } finally {
+      outcome.active = false;
+    }
+    if (!outcome.done) {
+      throw new IllegalStateException("Event loop stopped before Future completed.");
+    }
+    return outcome.get();
+  }
+
+  /** Records a stage's outcome and stops the loop, unless {@code runUntilComplete} already ended. */
+  private final class Outcome<T> implements BiConsumer<T, Throwable> {
+    volatile boolean active = true;
+    volatile boolean done;
+    private @Nullable T value;
+    private @Nullable Throwable failure;
+
+    @Override
+    public void accept(@Nullable T v, @Nullable Throwable e) {
+      value = v;
+      failure = e;
+      done = true;
+      if (active) {
+        stop();
+      }
+    }
+
+    @Nullable T get() {
+      Throwable e = failure;
+      if (e == null) {
+        return value;
+      }
+      throw rethrowable(e);
+    }
+  }
+
+  /**
+   * How a stage's failure surfaces to a caller: unchecked exceptions and errors as they are, the
+   * cause of a {@link CompletionException}, and checked exceptions wrapped in one.
+   *
+   * @param failure the failure
+   * @return the exception to throw (an error is thrown directly)
+   */
+  static RuntimeException rethrowable(Throwable failure) {
+    Throwable e = failure;
+    if (e instanceof CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof RuntimeException re) {
+      return re;
+    }
+    if (e instanceof Error error) {
+      throw error;
+    }
+    return new CompletionException(e);
+  }
+
+  @Override
+  public void stop() {
+    stopping = true;
+    if (!inEventLoop()) {
+      wakeup();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return state == RUNNING;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return state == CLOSED;
+  }
+
+  @Override
+  public boolean inEventLoop() {
+    return owner == Thread.currentThread();
+  }
+
+  @Override
+  public void close() {
+    if (!STATE.compareAndSet(this, IDLE, CLOSED)) {
+      if (state == RUNNING) {
+        throw new IllegalStateException("Cannot close a running event loop");
+      }
+      return;
+    }
+    if (debug) {
+      LOG.log(System.Logger.Level.DEBUG, "Close {0}", this);
+    }
+    ready.clear();
+    while (inbox.poll() != null) {
+      // dropped: the loop will never run again
+    }
+    timers.cancelAll();
+    cancelledTimers = 0;
+    OwnExecutor executor;
+    synchronized (executorLock) {
+      executorShutdownCalled = true;
+      executor = ownExecutor;
+    }
+    if (executor != null) {
+      executor.shutdown();
+    }
+    try {
+      closePoller();
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "Error closing the poller of " + this, e);
+    }
+  }
+
+  private void checkOpen() {
+    if (state == CLOSED) {
+      throw new IllegalStateException("Event loop is closed");
+    }
+  }
+
+  // ------------------------------------------------------------------ callbacks
+
+  @Override
+  public Handle callSoon(Runnable callback) {
+    Objects.requireNonNull(callback, "callback");
+    return schedule(callback, null, false);
+  }
+
+  @Override
+  public Handle callSoon(Runnable callback, LoopContext context) {
+    Objects.requireNonNull(callback, "callback");
+    Objects.requireNonNull(context, "context");
+    return schedule(callback, context, false);
+  }
+
+  @Override
+  public Handle callSoonThreadsafe(Runnable callback) {
+    Objects.requireNonNull(callback, "callback");
+    return schedule(callback, null, true);
+  }
+
+  @Override
+  public Handle callSoonThreadsafe(Runnable callback, LoopContext context) {
+    Objects.requireNonNull(callback, "callback");
+    Objects.requireNonNull(context, "context");
+    return schedule(callback, context, true);
+  }
+
+  @Override
+  public void execute(Runnable command) {
+    Objects.requireNonNull(command, "command");
+    if (state == CLOSED) {
+      throw new RejectedExecutionException("Event loop is closed");
+    }
+    schedule(command, null, true);
+  }
+
+  /**
+   * Schedules {@code callback} in an already captured context: a done callback or a dependent
+   * stage of a future, which capture the context when they are added, not when they become ready.
+   *
+   * @param callback what to run
+   * @param capturedContext from {@link Contexts#capture()}
+   * @throws RejectedExecutionException if the loop is closed
+   */
+  void dispatch(Runnable callback, Object capturedContext) {
+    if (Thread.currentThread() == owner) {
+      ready.add(new HandleImpl(callback, capturedContext, debug ? site() : null));
+      return;
+    }
+    if (state == CLOSED) {
+      throw new RejectedExecutionException("Event loop is closed");
+    }
+    inbox.offer(new HandleImpl(callback, capturedContext, debug ? site() : null));
+    wakeup();
+  }
+
+  private HandleImpl schedule(Runnable callback, @Nullable LoopContext context, boolean threadsafe) {
+    if (Thread.currentThread() == owner) {
+      HandleImpl handle = new HandleImpl(
+          callback, context == null ? frame.vars : Contexts.explicit(context), debug ? site() : null);
+      ready.add(handle);
+      return handle;
+    }
+    if (!threadsafe && state == RUNNING) {
+      throw new IllegalStateException("callSoon() called from thread '" + Thread.currentThread().getName()
+          + "' while the loop runs on thread '" + threadName()
+          + "'; use callSoonThreadsafe() from other threads");
+    }
+    checkOpen();
+    HandleImpl handle = new HandleImpl(
+        callback, context == null ? Contexts.capture() : Contexts.explicit(context), debug ? site() : null);
+    inbox.offer(handle);
+    wakeup();
+    return handle;
+  }
+
+  private String threadName() {
+    Thread t = owner;
+    return t == null ? "none" : t.getName();
+  }
+
+  /** Wakes the poller if, and only if, the loop announced it is blocking. */
+  private void wakeup() {
+    if ((boolean) POLLING.getVolatile(this) && POLLING.compareAndSet(this, true, false)) {
+      wakeupPoller();
+    }
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  @Override
+  public TimerHandle callLater(Duration delay, Runnable callback) {
+    Objects.requireNonNull(delay, "delay");
+    Objects.requireNonNull(callback, "callback");
+    return scheduleAt(deadline(saturatedNanos(delay)), callback, null);
+  }
+
+  @Override
+  public TimerHandle callLater(long delay, TimeUnit unit, Runnable callback) {
+    Objects.requireNonNull(unit, "unit");
+    Objects.requireNonNull(callback, "callback");
+    return scheduleAt(deadline(unit.toNanos(delay)), callback, null);
+  }
+
+  @Override
+  public TimerHandle callAt(long whenNanos, Runnable callback) {
+    Objects.requireNonNull(callback, "callback");
+    return scheduleAt(whenNanos, callback, null);
+  }
+
+  @Override
+  public TimerHandle callAt(long whenNanos, Runnable callback, LoopContext context) {
+    Objects.requireNonNull(callback, "callback");
+    Objects.requireNonNull(context, "context");
+    return scheduleAt(whenNanos, callback, context);
+  }
+
+  private long deadline(long delayNanos) {
+    long now = clock.nanoTime();
+    long when = now + delayNanos;
+    if (((now ^ when) & (delayNanos ^ when)) < 0) { // overflow: saturate
+      return delayNanos > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
+    return when;
+  }
+
+  static long saturatedNanos(Duration duration) {
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  private TimerHandleImpl scheduleAt(long when, Runnable callback, @Nullable LoopContext context) {
+    if (Thread.currentThread() == owner) {
+      TimerHandleImpl timer = new TimerHandleImpl(this, when, callback,
+          context == null ? frame.vars : Contexts.explicit(context), debug ? site() : null);
+      timer.state = TimerHandleImpl.SCHEDULED;
+      timer.sequence = timerSequence++;
+      timers.push(timer);
+      return timer;
+    }
+    checkOpen();
+    TimerHandleImpl timer = new TimerHandleImpl(this, when, callback,
+        context == null ? Contexts.capture() : Contexts.explicit(context), debug ? site() : null);
+    timer.state = TimerHandleImpl.INBOX;
+    inbox.offer(timer);
+    wakeup();
+    return timer;
+  }
+
+  /** A timer in the heap was cancelled: count it, so purges happen when half the heap is dead. */
+  void timerCancelled() {
+    if (Thread.currentThread() == owner) {
+      cancelledTimers++;
+    } else {
+      cancelledElsewhere.incrementAndGet();
+    }
+  }
+
+  /**
+   * How many timers the heap holds now, cancelled ones not yet dropped included. Loop thread, or
+   * any thread while the loop is not running.
+   *
+   * @return the heap's size
+   */
+  public int timerHeapSize() {
+    return timers.size();
+  }
+
+  /**
+   * The deadline of the first live timer, if any. Loop thread, or any thread while the loop is not
+   * running.
+   *
+   * @return the deadline in loop nanoseconds, or {@link Long#MAX_VALUE} when no timer is pending
+   */
+  public long nextTimerDeadline() {
+    drainInbox();
+    TimerHandleImpl first = firstLiveTimer();
+    return first == null ? Long.MAX_VALUE : first.when;
+  }
+
+  @Override
+  public long time() {
+    return clock.nanoTime();
+  }
+
+  @Override
+  public LoopClock clock() {
+    return clock;
+  }
+
+  // ------------------------------------------------------------------ futures and tasks
+
+  @Override
+  public <T> LoopFuture<T> createFuture() {
+    return new DefaultLoopFuture<>(this);
+  }
+
+  @Override
+  public <T> LoopTask<T> createTask(Supplier<? extends CompletionStage<T>> body) {
+    Objects.requireNonNull(body, "body");
+    TaskFactory factory = taskFactory;
+    if (factory == null) {
+      return DefaultLoopTask.start(this, body);
+    }
+    LoopTask<T> task = factory.createTask(this, body);
+    return Objects.requireNonNull(task, "the task factory returned null");
+  }
+
+  @Override
+  public void setTaskFactory(@Nullable TaskFactory factory) {
+    this.taskFactory = factory;
+  }
+
+  @Override
+  public @Nullable TaskFactory getTaskFactory() {
+    return taskFactory;
+  }
+
+  void registerTask(LoopTask<?> task) {
+    tasks.add(task);
+  }
+
+  void unregisterTask(LoopTask<?> task) {
+    tasks.remove(task);
+  }
+
+  /**
+   * The tasks not done yet.
+   *
+   * @return a snapshot
+   */
+  public Set<LoopTask<?>> pendingTasks() {
+    Set<LoopTask<?>> pending = new java.util.HashSet<>();
+    for (LoopTask<?> t : tasks) {
+      if (!t.isDone()) {
+        pending.add(t);
+      }
+    }
+    return pending;
+  }
+
+  // ------------------------------------------------------------------ executor
+
+  @Override
+  public <T> LoopFuture<T> runInExecutor(@Nullable Executor executor, Callable<T> fn) {
+    Objects.requireNonNull(fn, "fn");
+    checkOpen();
+    Executor target = executor != null ? executor : defaultExecutor();
+    DefaultLoopFuture<T> future = new DefaultLoopFuture<>(this);
+    FutureTask<T> call = new FutureTask<>(fn) {
+      @Override
+      protected void done() {
+        if (isCancelled()) {
+          future.cancel();
+          return;
+        }
+        try {
+          future.complete(get());
+        } catch (ExecutionException e) {
+          future.completeExceptionally(e.getCause());
+        } catch (InterruptedException | CancellationException e) {
+          future.cancel();
+        }
+      }
+    };
+    future.onCancel(() -> call.cancel(true));
+    target.execute(call);
+    return future;
+  }
+
+  private Executor defaultExecutor() {
+    synchronized (executorLock) {
+      if (executorShutdownCalled) {
+        throw new IllegalStateException("Executor shutdown has been called");
+      }
+      if (userExecutor != null) {
+        return userExecutor;
+      }
+      if (ownExecutor == null) {
+        ownExecutor = new OwnExecutor();
+      }
+      return ownExecutor;
+    }
+  }
+
+  @Override
+  public void setDefaultExecutor(Executor executor) {
+    Objects.requireNonNull(executor, "executor");
+    OwnExecutor previous;
+    synchronized (executorLock) {
+      previous = ownExecutor;
+      ownExecutor = null;
+      userExecutor = executor;
+    }
+    if (previous != null) {
+      previous.shutdown();
+    }
+  }
+
+  @Override
+  public LoopFuture<Void> shutdownDefaultExecutor() {
+    DefaultLoopFuture<Void> done = new DefaultLoopFuture<>(this);
+    OwnExecutor executor;
+    synchronized (executorLock) {
+      executorShutdownCalled = true;
+      executor = ownExecutor;
+    }
+    if (executor == null) {
+      done.complete(null);
+    } else {
+      executor.shutdown();
+      executor.terminated.whenComplete((v, e) -> done.complete(null));
+    }
+    return done;
+  }
+
+  /** The executor the loop makes for itself: daemon threads that end when idle. */
+  private static final class OwnExecutor extends ThreadPoolExecutor {
+    final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+    OwnExecutor() {
+      super(DEFAULT_EXECUTOR_THREADS, DEFAULT_EXECUTOR_THREADS, EXECUTOR_KEEP_ALIVE_SECONDS,
+          TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "loop-executor-" + EXECUTOR_THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
+      allowCoreThreadTimeOut(true);
+    }
+
+    @Override
+    protected void terminated() {
+      terminated.complete(null);
+    }
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  /**
+   * Adds work for {@link #shutdown(Duration)}: servers that stop accepting, transports that flush,
+   * bridges that dispose. Called on the loop thread when the shutdown begins; the loop closes once
+   * every returned stage is done or the timeout passed.
+   *
+   * @param hook returns a stage that completes when its part of the shutdown is done
+   */
+  public void addShutdownHook(Supplier<? extends CompletionStage<?>> hook) {
+    Objects.requireNonNull(hook, "hook");
+    synchronized (shutdownHooks) {
+      shutdownHooks.add(hook);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> shutdown(Duration timeout) {
+    return shutdown(Duration.ZERO, timeout);
+  }
+
+  @Override
+  public CompletionStage<Void> shutdown(Duration quietPeriod, Duration timeout) {
+    Objects.requireNonNull(quietPeriod, "quietPeriod");
+    Objects.requireNonNull(timeout, "timeout");
+    if (quietPeriod.isNegative()) {
+      throw new IllegalArgumentException("quietPeriod must not be negative: " + quietPeriod);
+    }
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+    }
+    CompletableFuture<Void> stage;
+    synchronized (this) {
+      if (shutdownStage != null) {
+        return shutdownStage;
+      }
+      stage = new CompletableFuture<>();
+      shutdownStage = stage;
+    }
+    long quietNanos = saturatedNanos(quietPeriod);
+    long timeoutNanos = saturatedNanos(timeout);
+    try {
+      schedule(() -> beginShutdown(quietNanos, timeoutNanos), null, true);
+    } catch (IllegalStateException closed) {
+      stage.complete(null);
+      return stage;
+    }
+    if (state == IDLE) {
+      // Nobody runs the loop: run it here through the shutdown, as asyncio.run's finally does.
+      try {
+        runForever();
+      } catch (IllegalStateException e) {
+        if (state == CLOSED) {
+          stage.complete(null);
+        } else if (state == IDLE) {
+          stage.completeExceptionally(e);
+        } // else another thread runs the loop now and will finish the shutdown
+      }
+    }
+    return stage;
+  }
+
+  private void beginShutdown(long quietNanos, long timeoutNanos) {
+    long deadline = deadline(timeoutNanos);
+    for (LoopTask<?> task : tasks) {
+      task.cancel();
+    }
+    timers.cancelAll();
+    cancelledTimers = 0;
+    cancelledElsewhere.set(0);
+    List<CompletableFuture<?>> work = new ArrayList<>();
+    List<Supplier<? extends CompletionStage<?>>> hooks;
+    synchronized (shutdownHooks) {
+      hooks = new ArrayList<>(shutdownHooks);
+    }
+    for (Supplier<? extends CompletionStage<?>> hook : hooks) {
+      try {
+        work.add(hook.get().toCompletableFuture());
+      } catch (Throwable t) {
+        callExceptionHandler(ExceptionContext.of("Shutdown hook failed on " + this, t));
+      }
+    }
+    work.add(shutdownDefaultExecutor().toCompletableFuture());
+    TimerHandle timeoutTimer = callAt(deadline, () -> finishShutdown(0, deadline));
+    CompletableFuture.allOf(work.toArray(CompletableFuture[]::new))
+        .whenComplete((v, e) -> dispatch(() -> {
+          timeoutTimer.cancel();
+          finishShutdown(quietNanos, deadline);
+        }, VarMap.EMPTY));
+  }
+
+  private void finishShutdown(long quietNanos, long deadline) {
+    if (quietNanos > 0 && clock.nanoTime() < deadline) {
+      awaitQuiet(quietNanos, deadline);
+      return;
+    }
+    if (!shutdownFinishing) {
+      shutdownFinishing = true;
+      closeWhenStopped = true;
+      stop();
+    }
+  }
+
+  /** Re-arms until a whole quiet period passes in which nothing but this check ran. */
+  private void awaitQuiet(long quietNanos, long deadline) {
+    long mark = callbacksRun;
+    long wait = Math.min(quietNanos, Math.max(0, deadline - clock.nanoTime()));
+    callLater(wait, TimeUnit.NANOSECONDS, () -> {
+      boolean quiet = callbacksRun - mark <= 1;
+      finishShutdown(quiet || clock.nanoTime() >= deadline ? 0 : quietNanos, deadline);
+    });
+  }
+
+  // ------------------------------------------------------------------ errors and debug
+
+  @Override
+  public void setExceptionHandler(@Nullable ExceptionHandler handler) {
+    this.exceptionHandler = handler;
+  }
+
+  @Override
+  public @Nullable ExceptionHandler getExceptionHandler() {
+    return exceptionHandler;
+  }
+
+  @Override
+  public void defaultExceptionHandler(ExceptionContext context) {
+    Objects.requireNonNull(context, "context");
+    StringBuilder message = new StringBuilder(context.message());
+    if (context.handle() != null) {
+      message.append("\nhandle: ").append(context.handle());
+    }
+    if (context.future() != null) {
+      message.append("\nfuture: ").append(context.future());
+    }
+    if (context.transport() != null) {
+      message.append("\ntransport: ").append(context.transport());
+    }
+    if (context.protocol() != null) {
+      message.append("\nprotocol: ").append(context.protocol());
+    }
+    if (context.socket() != null) {
+      message.append("\nsocket: ").append(context.socket());
+    }
+    LOG.log(System.Logger.Level.ERROR, message.toString(), context.exception());
+  }
+
+  @Override
+  public void callExceptionHandler(ExceptionContext context) {
+    Objects.requireNonNull(context, "context");
+    ExceptionHandler handler = exceptionHandler;
+    try {
+      if (handler == null) {
+        defaultExceptionHandler(context);
+        return;
+      }
+      try {
+        handler.handle(this, context);
+      } catch (Throwable t) {
+        defaultExceptionHandler(new ExceptionContext(
+            "Unhandled error in exception handler while handling: " + context.message(), t,
+            context.handle(), context.future(), context.transport(), context.protocol(),
+            context.socket()));
+      }
+    } catch (Throwable last) {
+      // Even logging failed: nothing may escape to the loop, so this is the last word.
+      System.err.println("Exception in the exception handler of " + this + ": " + last);
+    }
+  }
+
+  @Override
+  public boolean isDebug() {
+    return debug;
+  }
+
+  @Override
+  public void setDebug(boolean enabled) {
+    this.debug = enabled;
+  }
+
+  @Override
+  public Duration slowCallbackDuration() {
+    return Duration.ofNanos(slowCallbackNanos);
+  }
+
+  @Override
+  public void setSlowCallbackDuration(Duration threshold) {
+    Objects.requireNonNull(threshold, "threshold");
+    if (threshold.isNegative()) {
+      throw new IllegalArgumentException("slowCallbackDuration must not be negative: " + threshold);
+    }
+    this.slowCallbackNanos = saturatedNanos(threshold);
+  }
+
+  private static final StackWalker WALKER = StackWalker.getInstance();
+
+  /** Where user code scheduled something: the first frame outside the loop's own classes. */
+  static String site() {
+    return WALKER.walk(frames -> frames
+        .filter(f -> !isLoopFrame(f.getClassName()))
+        .findFirst()
+        .map(f -> f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName() + ":"
+            + f.getLineNumber() + ")")
+        .orElse("unknown"));
+  }
+
+  private static boolean isLoopFrame(String className) {
+    return className.startsWith("dev.loop.internal.")
+        || className.startsWith("dev.loop.test.internal.")
+        || className.equals("dev.loop.LoopTask")
+        || className.equals("dev.loop.Loops")
+        || className.startsWith("java.util.concurrent.CompletableFuture");
+  }
+
+  @Override
+  public String toString() {
+    String s = state == RUNNING ? "running" : state == CLOSED ? "closed" : "idle";
+    return getClass().getSimpleName() + "[" + s + (debug ? ", debug" : "") + "]";
+  }
+}

@@ -1,0 +1,88 @@
+package dev.loop.internal;
+
+import dev.loop.Handle;
+import dev.loop.LoopContext;
+import java.lang.reflect.Method;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A scheduled callback, and at the same time its own node in the loop's cross-thread inbox
+ * ({@link Inbox}), so that scheduling allocates nothing but the handle.
+ */
+class HandleImpl implements Handle {
+
+  static final int PENDING = 0;
+  static final int CANCELLED = 1;
+
+  /** Link in the {@link Inbox}; written by producers with release semantics, read by the loop. */
+  @Nullable HandleImpl next;
+
+  final Runnable callback;
+
+  /** The captured context: a {@link VarMap}, or a {@link LoopContextImpl} once materialised. */
+  Object context;
+
+  /** Where the handle was made, in debug mode only. */
+  final @Nullable String source;
+
+  volatile int state;
+
+  HandleImpl(Runnable callback, Object context, @Nullable String source) {
+    this.callback = callback;
+    this.context = context;
+    this.source = source;
+  }
+
+  @Override
+  public void cancel() {
+    state = CANCELLED;
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return state == CANCELLED;
+  }
+
+  @Override
+  public LoopContext context() {
+    LoopContextImpl materialized = Contexts.materialize(context);
+    context = materialized;
+    return materialized;
+  }
+
+  String kind() {
+    return "Handle";
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("<").append(kind());
+    if (isCancelled()) {
+      sb.append(" cancelled");
+    }
+    describe(sb);
+    sb.append(' ').append(describe(callback));
+    if (source != null) {
+      sb.append(" created at ").append(source);
+    }
+    return sb.append('>').toString();
+  }
+
+  void describe(StringBuilder sb) {}
+
+  /** The callback's own {@code toString} if it has one, else its class name without the hash. */
+  static String describe(Object callback) {
+    Class<?> type = callback.getClass();
+    try {
+      Method toString = type.getMethod("toString");
+      if (toString.getDeclaringClass() != Object.class) {
+        return callback.toString();
+      }
+    } catch (NoSuchMethodException impossible) {
+      // every class has toString
+    }
+    String name = type.getName();
+    int lambda = name.indexOf("$$Lambda");
+    return lambda >= 0 ? name.substring(0, lambda) + "$$Lambda" : name;
+  }
+}

@@ -1,0 +1,87 @@
+package dev.loop.internal;
+
+import dev.loop.TimerHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A timer: ordered by deadline, then by the sequence number the loop gives it when it enters the
+ * heap, so equal deadlines run first-in, first-out.
+ *
+ * <p>States: {@code INBOX} (made off the loop thread, travelling through the inbox), {@code
+ * SCHEDULED} (in the heap), {@code READY} (moved to the ready queue), {@code CANCELLED}. Changes are
+ * CAS because {@link #cancel()} may race with the loop; only a cancel that takes a timer out of
+ * {@code SCHEDULED} tells the loop, which counts cancelled timers still in its heap.
+ */
+final class TimerHandleImpl extends HandleImpl implements TimerHandle {
+
+  static final int SCHEDULED = 2;
+  static final int READY = 3;
+  static final int INBOX = 4;
+
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(HandleImpl.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final BaseEventLoop loop;
+  final long when;
+  long sequence;
+
+  TimerHandleImpl(BaseEventLoop loop, long when, Runnable callback, Object context, @Nullable String source) {
+    super(callback, context, source);
+    this.loop = loop;
+    this.when = when;
+  }
+
+  @Override
+  public long when() {
+    return when;
+  }
+
+  boolean transition(int from, int to) {
+    return STATE.compareAndSet(this, from, to);
+  }
+
+  @Override
+  public void cancel() {
+    for (;;) {
+      int s = state;
+      if (s == CANCELLED) {
+        return;
+      }
+      if (STATE.compareAndSet(this, s, CANCELLED)) {
+        if (s == SCHEDULED) {
+          loop.timerCancelled();
+        }
+        return;
+      }
+    }
+  }
+
+  /** Cancels without telling the loop: the loop is dropping its whole heap. */
+  void cancelQuietly() {
+    state = CANCELLED;
+  }
+
+  /** Heap order: deadline, then sequence. */
+  boolean before(TimerHandleImpl other) {
+    return when < other.when || (when == other.when && sequence < other.sequence);
+  }
+
+  @Override
+  String kind() {
+    return "TimerHandle";
+  }
+
+  @Override
+  void describe(StringBuilder sb) {
+    sb.append(" when=").append(when);
+  }
+}

@@ -1,0 +1,5 @@
+/** Implementation of the virtual-time loop. Not exported. */
+@NullMarked
+package dev.loop.test.internal;
+
+import org.jspecify.annotations.NullMarked;
