@@ -29,6 +29,13 @@ public record ExceptionContext(
   /**
    * Checks that the message is present.
    *
+   * @param message a one-line description of what failed
+   * @param exception the exception, if any
+   * @param handle the handle whose callback failed, if any
+   * @param future the future or task concerned, if any
+   * @param transport the transport concerned, if any
+   * @param protocol the protocol concerned, if any
+   * @param socket the socket or channel concerned, if any
    * @throws NullPointerException if {@code message} is null
    */
   public ExceptionContext {

@@ -4,7 +4,7 @@ package dev.loop;
  * A callback scheduled on an {@link EventLoop}: asyncio's {@code Handle}.
  *
  * <p>A handle captures the {@link LoopContext} current when it is made and runs its callback inside
- * it. {@link #toString()} names the callback and, in debug mode, where the handle was created.
+ * it. Its {@code toString()} names the callback and, in debug mode, where the handle was created.
  * All methods may be called from any thread.
  */
 public interface Handle {

@@ -356,11 +356,18 @@ public abstract class BaseEventLoop implements EventLoop {
           ExceptionContext.of("Cannot run " + handle, alreadyEntered).withHandle(handle));
       return;
     }
+    handle.markRan();
     try {
       handle.callback.run();
     } catch (Throwable t) {
       callExceptionHandler(ExceptionContext.of("Exception in callback " + handle, t).withHandle(handle));
     } finally {
+      LoopContextImpl made = f.context;
+      if (made != null && made != savedContext && handle.context instanceof VarMap) {
+        // The callback asked for its context object (or set a variable): that object is now the
+        // handle's context, so Handle.context() shows what the callback set, as in asyncio.
+        handle.context = made;
+      }
       Contexts.exit(f, savedContext, savedVars);
     }
   }

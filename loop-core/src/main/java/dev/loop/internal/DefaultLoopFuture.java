@@ -40,6 +40,9 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
   /** Done callbacks not yet scheduled; guarded by {@code this}. */
   private @Nullable ArrayList<Registration<T>> callbacks;
 
+  /** The exception given to setException, reported exactly as given. */
+  private volatile @Nullable Throwable userFailure;
+
   /** Whether the completion hook that schedules the callbacks is in place; guarded by {@code this}. */
   private boolean hooked;
 
@@ -70,11 +73,14 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     if (isCancelled()) {
       throw new CancellationException("the future was cancelled");
     }
-    try {
+    Throwable failure = failure();
+    if (failure == null) {
       return getNow(null);
-    } catch (CompletionException e) {
-      throw BaseEventLoop.rethrowable(e);
     }
+    if (failure == userFailure && failure instanceof RuntimeException unchecked) {
+      throw unchecked; // what setException was given, as it was given
+    }
+    throw BaseEventLoop.rethrowable(failure);
   }
 
   @Override
@@ -85,15 +91,21 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
     if (isCancelled()) {
       throw new CancellationException("the future was cancelled");
     }
+    Throwable failure = failure();
+    if (failure == null || failure == userFailure) {
+      return failure;
+    }
+    // A stage whose function threw stores the exception wrapped: show what was thrown.
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+  }
+
+  /** The exception exactly as stored, or null: read through a completed dependent, not getNow. */
+  private @Nullable Throwable failure() {
     if (!isCompletedExceptionally()) {
       return null;
     }
-    try {
-      getNow(null);
-      return null;
-    } catch (CompletionException e) {
-      return e.getCause() != null ? e.getCause() : e;
-    }
+    return super.handle((r, x) -> x).getNow(null);
   }
 
   @Override
@@ -110,6 +122,10 @@ public class DefaultLoopFuture<T> extends CompletableFuture<T> implements LoopFu
       throw new IllegalArgumentException(
           "a CancellationException cannot be set as a future's exception; use cancel()");
     }
+    if (isDone()) {
+      throw new IllegalStateException("invalid state: " + this + " is already done");
+    }
+    userFailure = exception;
     if (!completeExceptionally(exception)) {
       throw new IllegalStateException("invalid state: " + this + " is already done");
     }

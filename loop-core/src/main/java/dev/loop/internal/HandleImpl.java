@@ -2,6 +2,8 @@ package dev.loop.internal;
 
 import dev.loop.Handle;
 import dev.loop.LoopContext;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Method;
 import org.jspecify.annotations.Nullable;
 
@@ -13,6 +15,18 @@ class HandleImpl implements Handle {
 
   static final int PENDING = 0;
   static final int CANCELLED = 1;
+  /** The loop has started the callback: cancelling now does nothing. */
+  static final int RAN = 5;
+
+  static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(HandleImpl.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** Link in the {@link Inbox}; written by producers with release semantics, read by the loop. */
   @Nullable HandleImpl next;
@@ -35,7 +49,12 @@ class HandleImpl implements Handle {
 
   @Override
   public void cancel() {
-    state = CANCELLED;
+    STATE.compareAndSet(this, PENDING, CANCELLED);
+  }
+
+  /** Loop thread, just before the callback runs. A release store: no fence on the hot path. */
+  final void markRan() {
+    STATE.setRelease(this, RAN);
   }
 
   @Override

@@ -1,8 +1,6 @@
 package dev.loop.internal;
 
 import dev.loop.TimerHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * heap, so equal deadlines run first-in, first-out.
  *
  * <p>States: {@code INBOX} (made off the loop thread, travelling through the inbox), {@code
- * SCHEDULED} (in the heap), {@code READY} (moved to the ready queue), {@code CANCELLED}. Changes are
+ * SCHEDULED} (in the heap), {@code READY} (moved to the ready queue), {@code RAN}, {@code CANCELLED}. Changes are
  * CAS because {@link #cancel()} may race with the loop; only a cancel that takes a timer out of
  * {@code SCHEDULED} tells the loop, which counts cancelled timers still in its heap.
  */
@@ -19,16 +17,6 @@ final class TimerHandleImpl extends HandleImpl implements TimerHandle {
   static final int SCHEDULED = 2;
   static final int READY = 3;
   static final int INBOX = 4;
-
-  private static final VarHandle STATE;
-
-  static {
-    try {
-      STATE = MethodHandles.lookup().findVarHandle(HandleImpl.class, "state", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   final BaseEventLoop loop;
   final long when;
@@ -53,7 +41,7 @@ final class TimerHandleImpl extends HandleImpl implements TimerHandle {
   public void cancel() {
     for (;;) {
       int s = state;
-      if (s == CANCELLED) {
+      if (s == CANCELLED || s == RAN) {
         return;
       }
       if (STATE.compareAndSet(this, s, CANCELLED)) {

@@ -1,0 +1,4 @@
+module consumer {
+  requires dev.loop.core;
+  requires dev.loop.test;
+}
