@@ -27,6 +27,7 @@ public final class DefaultEventLoopGroup implements EventLoopGroup {
   static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
 
   private final List<EventLoop> loops;
+  private final List<Thread> threads;
   private final AtomicInteger nextIndex = new AtomicInteger();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final AtomicInteger running;
@@ -34,6 +35,7 @@ public final class DefaultEventLoopGroup implements EventLoopGroup {
 
   private DefaultEventLoopGroup(int nThreads, ThreadFactory threadFactory) {
     List<EventLoop> made = new ArrayList<>(nThreads);
+    List<Thread> loopThreads = new ArrayList<>(nThreads);
     running = new AtomicInteger(nThreads);
     CountDownLatch started = new CountDownLatch(nThreads);
     for (int i = 0; i < nThreads; i++) {
@@ -41,9 +43,11 @@ public final class DefaultEventLoopGroup implements EventLoopGroup {
       loop.callSoon(started::countDown);
       made.add(loop);
       Thread thread = threadFactory.newThread(() -> runLoop(loop));
-      thread.start();
+      loopThreads.add(thread);
     }
     loops = List.copyOf(made);
+    threads = List.copyOf(loopThreads);
+    threads.forEach(Thread::start);
     try {
       started.await();
     } catch (InterruptedException e) {
@@ -90,8 +94,23 @@ public final class DefaultEventLoopGroup implements EventLoopGroup {
       }
     } finally {
       if (running.decrementAndGet() == 0) {
-        terminated.complete(null);
+        // This thread is the last one, and still alive: the group is terminated only once every
+        // loop thread has ended, which another thread has to see.
+        Thread reaper = new Thread(this::awaitThreads, "loop-group-terminator");
+        reaper.setDaemon(true);
+        reaper.start();
       }
+    }
+  }
+
+  private void awaitThreads() {
+    try {
+      for (Thread thread : threads) {
+        thread.join();
+      }
+      terminated.complete(null);
+    } catch (InterruptedException e) {
+      terminated.completeExceptionally(e);
     }
   }
 
