@@ -653,7 +653,7 @@ public abstract class BaseEventLoop implements EventLoop {
     if (Thread.currentThread() == owner) {
       TimerHandleImpl timer = new TimerHandleImpl(this, when, callback,
           context == null ? frame.vars : Contexts.explicit(context), debug ? site() : null);
-      timer.state = TimerHandleImpl.SCHEDULED;
+      HandleImpl.STATE.set(timer, TimerHandleImpl.SCHEDULED); // plain: not yet published
       timer.sequence = timerSequence++;
       timers.push(timer);
       return timer;
@@ -661,7 +661,7 @@ public abstract class BaseEventLoop implements EventLoop {
     checkOpen();
     TimerHandleImpl timer = new TimerHandleImpl(this, when, callback,
         context == null ? Contexts.capture() : Contexts.explicit(context), debug ? site() : null);
-    timer.state = TimerHandleImpl.INBOX;
+    HandleImpl.STATE.set(timer, TimerHandleImpl.INBOX); // plain: the inbox's exchange publishes it
     inbox.offer(timer);
     wakeup();
     return timer;
