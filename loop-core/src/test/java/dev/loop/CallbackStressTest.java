@@ -251,4 +251,98 @@ class CallbackStressTest {
 
     assertThat(firedWhen).hasSize(THREADS * perThread).isSorted();
   }
+
+  /**
+   * Another thread schedules one callback at a time through {@code submit} and waits until it ran,
+   * many times over: the loop is usually asleep when the callback arrives, so a lost wake-up shows
+   * up as a callback that does not run within seconds.
+   */
+  private void pingPong(String how, BiConsumer<EventLoop, Runnable> submit) throws Exception {
+    int rounds = 20_000;
+    CountDownLatch running = new CountDownLatch(1);
+    loop.callSoon(running::countDown);
+    CompletableFuture<Integer> done = new CompletableFuture<>();
+    Thread pinger =
+        new Thread(
+            () -> {
+              try {
+                running.await();
+                java.util.concurrent.Semaphore pong = new java.util.concurrent.Semaphore(0);
+                for (int i = 0; i < rounds; i++) {
+                  submit.accept(loop, pong::release);
+                  if (!pong.tryAcquire(5, TimeUnit.SECONDS)) {
+                    done.complete(i);
+                    loop.callSoonThreadsafe(loop::stop);
+                    return;
+                  }
+                }
+                done.complete(rounds);
+              } catch (Throwable t) {
+                done.completeExceptionally(t);
+              }
+              loop.callSoonThreadsafe(loop::stop);
+            },
+            "pinger");
+    pinger.setDaemon(true);
+    pinger.start();
+
+    loop.runForever();
+
+    assertThat(done.get(30, TimeUnit.SECONDS))
+        .as("rounds of %s that ran before a wake-up was lost", how)
+        .isEqualTo(rounds);
+  }
+
+  @Test
+  void callSoonThreadsafeNeverLosesAWakeup() throws Exception {
+    pingPong("callSoonThreadsafe", EventLoop::callSoonThreadsafe);
+  }
+
+  @Test
+  void executeNeverLosesAWakeup() throws Exception {
+    pingPong("execute", EventLoop::execute);
+  }
+
+  @Test
+  void zeroDelayTimerFromAnotherThreadNeverLosesAWakeup() throws Exception {
+    pingPong("callLater(ZERO)", (l, cb) -> l.callLater(java.time.Duration.ZERO, cb));
+  }
+
+  @Test
+  void futureCompletedFromAnotherThreadNeverLosesAWakeup() throws Exception {
+    pingPong(
+        "LoopFuture.setResult",
+        (l, cb) -> {
+          LoopFuture<String> future = l.createFuture();
+          future.addDoneCallback(f -> cb.run());
+          future.setResult("pong");
+        });
+  }
+
+  @Test
+  void stopFromAnotherThreadAlwaysStopsTheLoop() throws Exception {
+    for (int i = 0; i < 2_000; i++) {
+      CountDownLatch running = new CountDownLatch(1);
+      loop.callSoon(running::countDown);
+      Thread stopper =
+          new Thread(
+              () -> {
+                try {
+                  running.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+                loop.stop();
+              },
+              "stopper-" + i);
+      stopper.setDaemon(true);
+      stopper.start();
+
+      loop.runForever(); // a lost wake-up hangs here until the class timeout
+
+      stopper.join();
+      assertThat(loop.isRunning()).isFalse();
+    }
+  }
 }

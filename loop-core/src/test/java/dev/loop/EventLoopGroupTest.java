@@ -120,6 +120,41 @@ class EventLoopGroupTest {
   }
 
   @Test
+  void nextFromManyThreadsSpreadsEvenlyOverTheLoops() throws Exception {
+    EventLoopGroup group = newGroup(2);
+    java.util.Map<EventLoop, AtomicInteger> picks = new ConcurrentHashMap<>();
+    List<CompletableFuture<Void>> pickers = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      pickers.add(
+          CompletableFuture.runAsync(
+              () -> {
+                for (int i = 0; i < 10_000; i++) {
+                  picks.computeIfAbsent(group.next(), k -> new AtomicInteger()).incrementAndGet();
+                }
+              }));
+    }
+    for (CompletableFuture<Void> picker : pickers) {
+      picker.get(10, TimeUnit.SECONDS);
+    }
+
+    assertThat(picks).hasSize(2);
+    for (AtomicInteger count : picks.values()) {
+      assertThat(count).hasValue(20_000);
+    }
+  }
+
+  @Test
+  void runningAGroupLoopOnAnotherThreadThrows() {
+    EventLoopGroup group = newGroup(1);
+    EventLoop loop = group.next();
+    await().atMost(Duration.ofSeconds(5)).until(loop::isRunning);
+
+    assertThatThrownBy(loop::runForever).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(loop::close).isInstanceOf(IllegalStateException.class);
+    assertThat(loop.isClosed()).isFalse();
+  }
+
+  @Test
   void loopsListIsUnmodifiable() {
     EventLoopGroup group = newGroup(2);
 
@@ -202,6 +237,32 @@ class EventLoopGroupTest {
     shutdown.get(10, TimeUnit.SECONDS);
 
     assertThat(ran).isCompletedWithValue("ran");
+  }
+
+  @Test
+  void shutdownGracefullyDoesNotWaitForDistantTimers() throws Exception {
+    EventLoopGroup group = newGroup(2);
+    List<TimerHandle> timers = new ArrayList<>();
+    for (EventLoop loop : group.loops()) {
+      timers.add(loop.callLater(Duration.ofHours(1), () -> {}));
+    }
+
+    group.shutdownGracefully().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(group.isTerminated()).isTrue();
+    assertThat(timers).allMatch(Handle::isCancelled);
+  }
+
+  @Test
+  void shutdownGracefullyCalledFromALoopThreadCompletes() throws Exception {
+    EventLoopGroup group = newGroup(2);
+    EventLoop loop = group.next();
+
+    CompletableFuture<CompletableFuture<Void>> stage = new CompletableFuture<>();
+    loop.execute(() -> stage.complete(group.shutdownGracefully().toCompletableFuture()));
+
+    stage.get(5, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+    assertThat(group.isTerminated()).isTrue();
   }
 
   @Test

@@ -190,6 +190,81 @@ class ExceptionHandlerTest {
   }
 
   @Test
+  void throwingCallbackWhoseToStringThrowsDoesNotStopTheLoop() {
+    List<Call> calls = installRecordingHandler();
+    AtomicBoolean after = new AtomicBoolean();
+    RuntimeException failure = new RuntimeException("run failed");
+    loop.callSoon(
+        new Runnable() {
+          @Override
+          public void run() {
+            throw failure;
+          }
+
+          @Override
+          public String toString() {
+            throw new IllegalStateException("expected by the test: toString fails too");
+          }
+        });
+    loop.callSoon(() -> loop.callSoon(() -> after.set(true)));
+    loop.callSoon(() -> loop.callSoon(loop::stop));
+
+    loop.runForever();
+
+    assertThat(after).isTrue();
+    assertThat(calls).extracting(c -> c.context().exception()).containsExactly(failure);
+  }
+
+  @Test
+  void throwingCallbackWhoseToStringThrowsDoesNotStopTheLoopInDebugMode() {
+    loop.setDebug(true);
+    AtomicBoolean after = new AtomicBoolean();
+    loop.callSoon(
+        new Runnable() {
+          @Override
+          public void run() {
+            throw new RuntimeException("expected by the test: run failed");
+          }
+
+          @Override
+          public String toString() {
+            throw new IllegalStateException("expected by the test: toString fails too");
+          }
+        });
+    loop.callSoon(() -> loop.callSoon(() -> after.set(true)));
+    loop.callSoon(() -> loop.callSoon(loop::stop));
+
+    loop.runForever();
+
+    assertThat(after).isTrue();
+  }
+
+  @Test
+  void exceptionWhoseMessageAndToStringThrowDoesNotStopTheLoopWithTheDefaultHandler() {
+    AtomicBoolean after = new AtomicBoolean();
+    loop.callSoon(
+        () -> {
+          throw new RuntimeException() {
+            @Override
+            public String getMessage() {
+              throw new IllegalStateException("expected by the test: getMessage fails");
+            }
+
+            @Override
+            public String toString() {
+              throw new IllegalStateException("expected by the test: toString fails");
+            }
+          };
+        });
+    loop.callSoon(() -> loop.callSoon(() -> after.set(true)));
+    loop.callSoon(() -> loop.callSoon(loop::stop));
+
+    loop.runForever();
+
+    assertThat(after).isTrue();
+  }
+
+  @Test
   void throwingHandlerDoesNotStopTheLoop() {
     List<String> handled = new ArrayList<>();
     loop.setExceptionHandler(

@@ -115,6 +115,45 @@ class LoopLifecycleTest {
     assertThat(loop.isRunning()).isFalse();
   }
 
+  @Test
+  void callSoonFromAnotherThreadBetweenRunsIsAllowedAndRunsOnTheNextRun() throws Exception {
+    loop.callSoon(loop::stop);
+    loop.runForever();
+    List<String> ran = new ArrayList<>();
+
+    CompletableFuture.runAsync(
+            () -> {
+              loop.callSoon(() -> ran.add("scheduled while stopped"));
+              loop.callSoon(loop::stop);
+            })
+        .get(5, TimeUnit.SECONDS);
+    loop.runForever();
+
+    assertThat(ran).containsExactly("scheduled while stopped");
+  }
+
+  @Test
+  void loopCanBeRunByAnotherThreadAfterStopping() throws Exception {
+    loop.callSoon(loop::stop);
+    loop.runForever();
+
+    CompletableFuture<Boolean> inLoopThere =
+        CompletableFuture.supplyAsync(
+            () -> {
+              boolean[] inLoop = new boolean[1];
+              loop.callSoon(
+                  () -> {
+                    inLoop[0] = loop.inEventLoop();
+                    loop.stop();
+                  });
+              loop.runForever();
+              return inLoop[0];
+            });
+
+    assertThat(inLoopThere.get(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(loop.inEventLoop()).isFalse();
+  }
+
   // ------------------------------------------------------------------ re-entrance
 
   @Test
@@ -490,6 +529,31 @@ class LoopLifecycleTest {
   }
 
   @Test
+  void futureCompletingAfterItsRunUntilCompleteWasStoppedDoesNotStopALaterRun() {
+    LoopFuture<String> future = loop.createFuture();
+    loop.callSoon(loop::stop);
+    assertThatThrownBy(() -> loop.runUntilComplete(future))
+        .isInstanceOf(IllegalStateException.class);
+
+    List<Integer> ran = new ArrayList<>();
+    Runnable[] step = new Runnable[1];
+    step[0] =
+        () -> {
+          ran.add(ran.size());
+          if (ran.size() < 5) {
+            loop.callSoon(step[0]);
+          } else {
+            loop.stop();
+          }
+        };
+    loop.callSoon(() -> future.setResult("late"));
+    loop.callSoon(step[0]);
+    loop.runForever();
+
+    assertThat(ran).containsExactly(0, 1, 2, 3, 4);
+  }
+
+  @Test
   void runUntilCompleteDoesNotLeaveAStopBehindForTheNextRun() {
     LoopFuture<String> future = loop.createFuture();
     loop.callSoon(() -> future.setResult("x"));
@@ -565,6 +629,70 @@ class LoopLifecycleTest {
     completer.join();
 
     assertThat(thrown).isSameAs(failure);
+  }
+
+  @Test
+  void runUntilCompleteWaitsForALoopFutureCompletedFromAnotherThread() throws Exception {
+    LoopFuture<String> future = loop.createFuture();
+    CountDownLatch running = new CountDownLatch(1);
+    loop.callSoon(running::countDown);
+    Thread completer =
+        new Thread(
+            () -> {
+              try {
+                running.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+              }
+              future.setResult("set elsewhere");
+            },
+            "completer");
+    completer.start();
+
+    String result = loop.runUntilComplete(future);
+    completer.join();
+
+    assertThat(result).isEqualTo("set elsewhere");
+  }
+
+  @Test
+  void runUntilCompleteOnAPreStoppedLoopThrowsIfTheFutureIsNotDoneAfterOneIteration() {
+    LoopFuture<String> future = loop.createFuture();
+    loop.stop();
+
+    assertThatThrownBy(() -> loop.runUntilComplete(future))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(future.isDone()).isFalse();
+    assertThat(loop.isRunning()).isFalse();
+  }
+
+  @Test
+  void runUntilCompleteOnAPreStoppedLoopReturnsTheResultIfTheFutureCompletedInThatIteration() {
+    LoopFuture<String> future = loop.createFuture();
+    loop.callSoon(() -> future.setResult("in time"));
+    loop.stop();
+
+    assertThat(loop.runUntilComplete(future)).isEqualTo("in time");
+  }
+
+  @Test
+  void callbackThrowingAnErrorDoesNotStopTheLoop() {
+    List<Throwable> handled = new ArrayList<>();
+    loop.setExceptionHandler((l, ctx) -> handled.add(ctx.exception()));
+    AtomicBoolean after = new AtomicBoolean();
+    OutOfMemoryErrorLike error = new OutOfMemoryErrorLike("expected by the test");
+    loop.callSoon(
+        () -> {
+          throw error;
+        });
+    loop.callSoon(() -> loop.callSoon(() -> after.set(true)));
+    loop.callSoon(() -> loop.callSoon(loop::stop));
+
+    loop.runForever();
+
+    assertThat(after).isTrue();
+    assertThat(handled).containsExactly(error);
   }
 
   @Test

@@ -131,6 +131,44 @@ class TimerTest {
   }
 
   @Test
+  void timersWithTheSameDeadlineFromTwoThreadsRunInSchedulingOrder() {
+    // A timer scheduled on another thread, before (happens-before) a timer with the same deadline
+    // scheduled on the loop thread, runs first.
+    List<String> ran = new ArrayList<>();
+    loop.callSoon(
+        () -> {
+          long when = loop.time() + 5 * MS;
+          Thread other =
+              new Thread(() -> loop.callAt(when, () -> ran.add("other thread, first")), "first");
+          other.start();
+          try {
+            other.join(); // the other thread's callAt has returned
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          loop.callAt(when, () -> ran.add("loop thread, second"));
+          loop.callAt(when, loop::stop);
+        });
+
+    loop.runForever();
+
+    assertThat(ran).containsExactly("other thread, first", "loop thread, second");
+  }
+
+  @Test
+  void extremeDeadlinesNeitherOverflowNorBlockTheLoop() {
+    List<String> ran = new ArrayList<>();
+    loop.callAt(Long.MAX_VALUE, () -> ran.add("end of time"));
+    loop.callAt(Long.MIN_VALUE, () -> ran.add("beginning of time"));
+    loop.callLater(Long.MIN_VALUE, TimeUnit.NANOSECONDS, () -> ran.add("most negative delay"));
+    loop.callLater(Duration.ofMillis(2), loop::stop);
+
+    loop.runForever();
+
+    assertThat(ran).containsExactlyInAnyOrder("beginning of time", "most negative delay");
+  }
+
+  @Test
   void negativeDelaysRunAsSoonAsPossibleInDeadlineOrder() {
     List<String> ran = new ArrayList<>();
     loop.callLater(Duration.ofHours(1), () -> ran.add("later"));
@@ -141,6 +179,25 @@ class TimerTest {
     loop.runForever();
 
     assertThat(ran).containsExactly("b", "a");
+  }
+
+  @Test
+  void zeroDelayTimerScheduledDuringAnIterationRunsInALaterOne() {
+    List<String> ran = new ArrayList<>();
+    loop.callSoon(
+        () -> {
+          ran.add("A");
+          loop.callLater(Duration.ZERO, () -> ran.add("timer"));
+          loop.callLater(Duration.ofSeconds(-1), () -> ran.add("past timer"));
+        });
+    loop.callSoon(loop::stop);
+
+    loop.runForever();
+    assertThat(ran).containsExactly("A");
+
+    loop.callLater(Duration.ZERO, loop::stop);
+    loop.runForever();
+    assertThat(ran).containsExactly("A", "past timer", "timer");
   }
 
   @Test

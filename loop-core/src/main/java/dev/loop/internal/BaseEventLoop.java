@@ -72,12 +72,14 @@ public abstract class BaseEventLoop implements EventLoop {
 
   private static final VarHandle STATE;
   private static final VarHandle POLLING;
+  private static final VarHandle SEQUENCE;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       STATE = lookup.findVarHandle(BaseEventLoop.class, "state", int.class);
       POLLING = lookup.findVarHandle(BaseEventLoop.class, "polling", boolean.class);
+      SEQUENCE = lookup.findVarHandle(BaseEventLoop.class, "timerSequence", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -96,7 +98,12 @@ public abstract class BaseEventLoop implements EventLoop {
   private final ReadyQueue ready = new ReadyQueue();
   private final TimerHeap timers = new TimerHeap();
   private final Inbox inbox = new Inbox();
-  private long timerSequence;
+  /**
+   * Orders timers with equal deadlines. Taken when a timer is scheduled, on any thread, so ties run
+   * in scheduling order even when a timer made elsewhere reaches the heap after one made here.
+   */
+  @SuppressWarnings("unused")
+  private volatile long timerSequence;
   private int cancelledTimers;
   private long callbacksRun;
   private Contexts.Frame frame = Contexts.frame();
@@ -223,7 +230,7 @@ public abstract class BaseEventLoop implements EventLoop {
       timeout = 0;
     } else {
       TimerHandleImpl first = firstLiveTimer();
-      timeout = first == null ? -1 : Math.max(0, first.when - clock.nanoTime());
+      timeout = first == null ? -1 : untilDeadline(first.when);
     }
     if (timeout != 0) {
       POLLING.setVolatile(this, true);
@@ -252,13 +259,22 @@ public abstract class BaseEventLoop implements EventLoop {
     }
   }
 
+  /** Nanoseconds from now until {@code when}: 0 if it has passed, saturated when very far away. */
+  private long untilDeadline(long when) {
+    long now = clock.nanoTime();
+    if (when <= now) {
+      return 0;
+    }
+    long wait = when - now;
+    return wait < 0 ? Long.MAX_VALUE : wait; // the difference overflowed: as good as forever
+  }
+
   /** Moves what other threads scheduled into the ready queue (callbacks) or the heap (timers). */
   private void drainInbox() {
     HandleImpl handle;
     while ((handle = inbox.poll()) != null) {
       if (handle instanceof TimerHandleImpl timer) {
         if (timer.transition(TimerHandleImpl.INBOX, TimerHandleImpl.SCHEDULED)) {
-          timer.sequence = timerSequence++;
           timers.push(timer);
         }
       } else {
@@ -400,10 +416,31 @@ public abstract class BaseEventLoop implements EventLoop {
     } finally {
       outcome.active = false;
     }
-    if (!outcome.done) {
-      throw new IllegalStateException("Event loop stopped before Future completed.");
+    if (outcome.done) {
+      return outcome.get();
     }
-    return outcome.get();
+    // The future may be done although the stage that records it has not run yet (the loop was
+    // stopped in the same iteration): asyncio looks at the future itself.
+    if (future instanceof java.util.concurrent.Future<?> f && f.isDone()) {
+      @SuppressWarnings("unchecked")
+      java.util.concurrent.Future<T> done = (java.util.concurrent.Future<T>) f;
+      return resultOf(done);
+    }
+    throw new IllegalStateException("Event loop stopped before Future completed.");
+  }
+
+  private static <T> @Nullable T resultOf(java.util.concurrent.Future<T> done) {
+    if (done instanceof LoopFuture<T> loopFuture) {
+      return loopFuture.result();
+    }
+    try {
+      return done.get();
+    } catch (ExecutionException e) {
+      throw rethrowable(e.getCause() != null ? e.getCause() : e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancellationException("interrupted while reading a completed future");
+    }
   }
 
   /** Records a stage's outcome and stops the loop, unless {@code runUntilComplete} already ended. */
@@ -654,7 +691,7 @@ public abstract class BaseEventLoop implements EventLoop {
       TimerHandleImpl timer = new TimerHandleImpl(this, when, callback,
           context == null ? frame.vars : Contexts.explicit(context), debug ? site() : null);
       HandleImpl.STATE.set(timer, TimerHandleImpl.SCHEDULED); // plain: not yet published
-      timer.sequence = timerSequence++;
+      timer.sequence = (long) SEQUENCE.getAndAdd(this, 1L);
       timers.push(timer);
       return timer;
     }
@@ -662,6 +699,7 @@ public abstract class BaseEventLoop implements EventLoop {
     TimerHandleImpl timer = new TimerHandleImpl(this, when, callback,
         context == null ? Contexts.capture() : Contexts.explicit(context), debug ? site() : null);
     HandleImpl.STATE.set(timer, TimerHandleImpl.INBOX); // plain: the inbox's exchange publishes it
+    timer.sequence = (long) SEQUENCE.getAndAdd(this, 1L);
     inbox.offer(timer);
     wakeup();
     return timer;

@@ -92,16 +92,18 @@ class HandleImpl implements Handle {
   /** The callback's own {@code toString} if it has one, else its class name without the hash. */
   static String describe(Object callback) {
     Class<?> type = callback.getClass();
+    String name = type.getName();
+    int lambda = name.indexOf("$$Lambda");
+    String className = lambda >= 0 ? name.substring(0, lambda) + "$$Lambda" : name;
     try {
       Method toString = type.getMethod("toString");
       if (toString.getDeclaringClass() != Object.class) {
         return callback.toString();
       }
-    } catch (NoSuchMethodException impossible) {
-      // every class has toString
+    } catch (Throwable failed) {
+      // A callback's toString that throws must not take the loop's error reporting down with it.
+      return className + " (toString failed: " + failed.getClass().getName() + ")";
     }
-    String name = type.getName();
-    int lambda = name.indexOf("$$Lambda");
-    return lambda >= 0 ? name.substring(0, lambda) + "$$Lambda" : name;
+    return className;
   }
 }
