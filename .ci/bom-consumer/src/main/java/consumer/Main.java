@@ -19,6 +19,9 @@ public final class Main {
       loop.callLater(Duration.ofDays(1), () -> f.setResult("virtual-time loop ok"));
       System.out.println(loop.runUntilComplete(f));
     }
+    if (!EventLoop.class.getModule().isExported("dev.loop.net")) {
+      throw new AssertionError("dev.loop.net is not exported");
+    }
     // The implementation package must not be readable from a named module.
     boolean exported = EventLoop.class.getModule().isExported("dev.loop.internal");
     if (exported) {

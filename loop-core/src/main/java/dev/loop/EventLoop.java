@@ -1,6 +1,27 @@
 package dev.loop;
 
+import dev.loop.net.ConnectOptions;
+import dev.loop.net.Connection;
+import dev.loop.net.Datagram;
+import dev.loop.net.DatagramEndpoint;
+import dev.loop.net.DatagramOptions;
+import dev.loop.net.DatagramProtocol;
+import dev.loop.net.Protocol;
+import dev.loop.net.ServerOptions;
+import dev.loop.net.TlsOptions;
+import dev.loop.net.Transport;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLContext;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -314,6 +335,296 @@ public interface EventLoop extends Executor, AutoCloseable {
    * @return completes once the executor has terminated
    */
   LoopFuture<Void> shutdownDefaultExecutor();
+
+  // ---------------------------------------------------------------- I/O
+  // The I/O methods may be called from any thread: the work happens on the loop thread, and the
+  // returned future completes there. The virtual-time loop of loop-test does no I/O: these throw
+  // UnsupportedOperationException on it.
+
+  /**
+   * Calls {@code callback} on the loop whenever {@code channel} is readable, until removed. The
+   * channel is made non-blocking. asyncio: {@code add_reader()}.
+   *
+   * @param channel the channel to watch
+   * @param callback what to run when it is readable
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalStateException if the loop is closed, or a transport of the loop owns the channel
+   */
+  void addReader(SelectableChannel channel, Runnable callback);
+
+  /**
+   * Stops watching {@code channel} for reading. asyncio: {@code remove_reader()}.
+   *
+   * @param channel the channel
+   * @return true if a reader was registered (false when called off the loop thread: the removal
+   *     then happens on the loop)
+   * @throws NullPointerException if {@code channel} is null
+   */
+  boolean removeReader(SelectableChannel channel);
+
+  /**
+   * Calls {@code callback} on the loop whenever {@code channel} is writable, until removed. asyncio:
+   * {@code add_writer()}.
+   *
+   * @param channel the channel to watch
+   * @param callback what to run when it is writable
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalStateException if the loop is closed, or a transport of the loop owns the channel
+   */
+  void addWriter(SelectableChannel channel, Runnable callback);
+
+  /**
+   * Stops watching {@code channel} for writing. asyncio: {@code remove_writer()}.
+   *
+   * @param channel the channel
+   * @return true if a writer was registered (false when called off the loop thread)
+   * @throws NullPointerException if {@code channel} is null
+   */
+  boolean removeWriter(SelectableChannel channel);
+
+  /**
+   * Reads up to {@code maxBytes} from {@code channel}. asyncio: {@code sock_recv()}.
+   *
+   * @param channel a connected socket channel
+   * @param maxBytes the most to read, at least 1
+   * @return the bytes read, in a new buffer ready to read; empty at EOF
+   * @throws NullPointerException if {@code channel} is null
+   * @throws IllegalArgumentException if {@code maxBytes} is below 1
+   */
+  LoopFuture<ByteBuffer> sockRecv(SocketChannel channel, int maxBytes);
+
+  /**
+   * Reads into {@code buffer}. asyncio: {@code sock_recv_into()}.
+   *
+   * @param channel a connected socket channel
+   * @param buffer where to read, at its position; must have room
+   * @return how many bytes were read; 0 at EOF
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code buffer} has no room
+   */
+  LoopFuture<Integer> sockRecvInto(SocketChannel channel, ByteBuffer buffer);
+
+  /**
+   * Sends every remaining byte of {@code data}. asyncio: {@code sock_sendall()}.
+   *
+   * @param channel a connected socket channel
+   * @param data the bytes; consumed as they are sent
+   * @return completes when all is sent
+   * @throws NullPointerException if an argument is null
+   */
+  LoopFuture<Void> sockSendall(SocketChannel channel, ByteBuffer data);
+
+  /**
+   * Connects {@code channel}. asyncio: {@code sock_connect()}.
+   *
+   * @param channel an unconnected socket channel
+   * @param address where to connect
+   * @return completes when connected; fails with the connect error
+   * @throws NullPointerException if an argument is null
+   */
+  LoopFuture<Void> sockConnect(SocketChannel channel, SocketAddress address);
+
+  /**
+   * Accepts one connection. asyncio: {@code sock_accept()}.
+   *
+   * @param channel a bound, listening server channel
+   * @return the accepted channel, non-blocking
+   * @throws NullPointerException if {@code channel} is null
+   */
+  LoopFuture<SocketChannel> sockAccept(ServerSocketChannel channel);
+
+  /**
+   * Receives one datagram of at most {@code maxBytes}. asyncio: {@code sock_recvfrom()}.
+   *
+   * @param channel a bound datagram channel
+   * @param maxBytes the most to receive, at least 1
+   * @return the datagram and its sender
+   * @throws NullPointerException if {@code channel} is null
+   * @throws IllegalArgumentException if {@code maxBytes} is below 1
+   */
+  LoopFuture<Datagram> sockRecvfrom(DatagramChannel channel, int maxBytes);
+
+  /**
+   * Sends one datagram. asyncio: {@code sock_sendto()}.
+   *
+   * @param channel a datagram channel
+   * @param data the datagram
+   * @param target where to send it
+   * @return how many bytes were sent
+   * @throws NullPointerException if an argument is null
+   */
+  LoopFuture<Integer> sockSendto(DatagramChannel channel, ByteBuffer data, SocketAddress target);
+
+  /**
+   * Sends {@code count} bytes of {@code file} from {@code offset}, zero-copy where the system
+   * allows. asyncio: {@code sock_sendfile()}.
+   *
+   * @param channel a connected socket channel
+   * @param file the file
+   * @param offset where to start in the file
+   * @param count how many bytes, or -1 for up to the end of the file
+   * @return how many bytes were sent
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code offset} is negative or {@code count} below -1
+   */
+  LoopFuture<Long> sockSendfile(SocketChannel channel, FileChannel file, long offset, long count);
+
+  /**
+   * Connects to {@code host}:{@code port} over TCP and makes the protocol. Addresses are tried in
+   * the order the resolver gives them, each after the previous failed. asyncio:
+   * {@code create_connection()}.
+   *
+   * @param protocolFactory makes the connection's protocol
+   * @param host a host name or literal address
+   * @param port the port, 0 to 65535
+   * @param <P> the protocol type
+   * @return the connection once made; fails with the last connect error, or on timeout
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code port} is out of range
+   */
+  <P extends Protocol> LoopFuture<Connection<P>> createConnection(
+      Supplier<P> protocolFactory, String host, int port);
+
+  /**
+   * Like {@link #createConnection(Supplier, String, int)}, with options (TLS, timeouts, local
+   * address).
+   *
+   * @param protocolFactory makes the connection's protocol
+   * @param host a host name or literal address
+   * @param port the port
+   * @param options the options
+   * @param <P> the protocol type
+   * @return the connection once made (and, with TLS, once the handshake is done)
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code port} is out of range
+   */
+  <P extends Protocol> LoopFuture<Connection<P>> createConnection(
+      Supplier<P> protocolFactory, String host, int port, ConnectOptions options);
+
+  /**
+   * Listens on {@code host}:{@code port} (port 0 picks a free one) and makes a protocol for every
+   * accepted connection. asyncio: {@code create_server()}.
+   *
+   * @param protocolFactory makes each connection's protocol
+   * @param host the host or address to bind
+   * @param port the port, 0 to 65535
+   * @return the server, listening
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code port} is out of range
+   */
+  LoopFuture<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port);
+
+  /**
+   * Like {@link #createServer(Supplier, String, int)}, with options.
+   *
+   * @param protocolFactory makes each connection's protocol
+   * @param host the host or address to bind
+   * @param port the port
+   * @param options the options
+   * @return the server; fails clearly when the address is in use
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code port} is out of range
+   */
+  LoopFuture<Server> createServer(
+      Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options);
+
+  /**
+   * Connects to the Unix-domain socket at {@code path}. asyncio: {@code create_unix_connection()}.
+   *
+   * @param protocolFactory makes the connection's protocol
+   * @param path the socket's path
+   * @param <P> the protocol type
+   * @return the connection
+   * @throws NullPointerException if an argument is null
+   */
+  <P extends Protocol> LoopFuture<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path);
+
+  /**
+   * Listens on a Unix-domain socket at {@code path}, which must not exist; it is deleted when the
+   * server closes. asyncio: {@code create_unix_server()}.
+   *
+   * @param protocolFactory makes each connection's protocol
+   * @param path the socket's path
+   * @param options the options (backlog, startServing, ssl)
+   * @return the server
+   * @throws NullPointerException if an argument is null
+   */
+  LoopFuture<Server> createUnixServer(
+      Supplier<? extends Protocol> protocolFactory, Path path, ServerOptions options);
+
+  /**
+   * Wraps a socket accepted elsewhere in a transport and protocol of this loop. asyncio:
+   * {@code connect_accepted_socket()}.
+   *
+   * @param protocolFactory makes the protocol
+   * @param channel a connected socket channel
+   * @param options only {@code ssl} and {@code sslHandshakeTimeout} apply
+   * @param <P> the protocol type
+   * @return the connection
+   * @throws NullPointerException if an argument is null
+   */
+  <P extends Protocol> LoopFuture<Connection<P>> connectAcceptedSocket(
+      Supplier<P> protocolFactory, SocketChannel channel, ServerOptions options);
+
+  /**
+   * Opens a UDP endpoint. asyncio: {@code create_datagram_endpoint()}.
+   *
+   * @param protocolFactory makes the endpoint's protocol
+   * @param options addresses and socket options
+   * @param <P> the protocol type
+   * @return the endpoint
+   * @throws NullPointerException if an argument is null
+   */
+  <P extends DatagramProtocol> LoopFuture<DatagramEndpoint<P>> createDatagramEndpoint(
+      Supplier<P> protocolFactory, DatagramOptions options);
+
+  /**
+   * Upgrades a connection to TLS: the returned transport speaks TLS over {@code transport} and
+   * delivers to {@code protocol}. asyncio: {@code start_tls()}.
+   *
+   * @param transport a plain transport of this loop
+   * @param protocol the protocol that will receive the decrypted data
+   * @param context the TLS context
+   * @param options side, server name, timeouts
+   * @return the TLS transport once the handshake is done
+   * @throws NullPointerException if an argument is null
+   */
+  LoopFuture<Transport> startTls(Transport transport, Protocol protocol, SSLContext context, TlsOptions options);
+
+  /**
+   * Sends part of a file through a transport: zero-copy {@code FileChannel.transferTo} on a plain
+   * socket, reading and writing through the transport otherwise (TLS). asyncio: {@code sendfile()}.
+   *
+   * @param transport the transport; nothing else may be written to it until this completes
+   * @param file the file
+   * @param offset where to start
+   * @param count how many bytes, or -1 for up to the end of the file
+   * @return how many bytes were sent
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code offset} is negative or {@code count} below -1
+   */
+  LoopFuture<Long> sendfile(Transport transport, FileChannel file, long offset, long count);
+
+  /**
+   * Resolves {@code host} on the default executor (name resolution blocks). asyncio:
+   * {@code getaddrinfo()}.
+   *
+   * @param host a host name or literal address
+   * @param port the port to put in each address
+   * @return the addresses, in the resolver's order
+   * @throws NullPointerException if {@code host} is null
+   * @throws IllegalArgumentException if {@code port} is out of range
+   */
+  LoopFuture<List<InetSocketAddress>> getaddrinfo(String host, int port);
+
+  /**
+   * Looks up the name of {@code address} on the default executor. asyncio: {@code getnameinfo()}.
+   *
+   * @param address the address
+   * @return the host name (the literal address when it has no name)
+   * @throws NullPointerException if {@code address} is null
+   */
+  LoopFuture<String> getnameinfo(InetSocketAddress address);
 
   // ---------------------------------------------------------------- errors and debug
 

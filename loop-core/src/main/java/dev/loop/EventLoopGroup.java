@@ -7,6 +7,9 @@ import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
+import dev.loop.net.Protocol;
+import dev.loop.net.ServerOptions;
 
 /**
  * N event loops, each running on its own thread, as Netty's {@code EventLoopGroup}: how one process
@@ -56,6 +59,23 @@ public interface EventLoopGroup extends Executor, AutoCloseable {
    * @return an unmodifiable list
    */
   List<EventLoop> loops();
+
+  /**
+   * Listens on {@code host}:{@code port} for the whole group: one listener on the first loop that
+   * hands accepted connections to the group's loops round-robin, or, with {@link
+   * ServerOptions#reusePort()}, one listener per loop (SO_REUSEPORT) so that the kernel spreads
+   * connections. Each connection lives on one loop from then on.
+   *
+   * @param protocolFactory makes each connection's protocol (called on the connection's loop)
+   * @param host the host or address to bind
+   * @param port the port, 0 to 65535 (0 picks a free port, shared by every listener)
+   * @param options the options
+   * @return the server, a future of the group's first loop
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code port} is out of range
+   */
+  LoopFuture<Server> createServer(
+      Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options);
 
   /**
    * Runs {@code command} on the {@link #next()} loop.

@@ -10,7 +10,38 @@ import dev.loop.LoopFuture;
 import dev.loop.LoopTask;
 import dev.loop.TaskFactory;
 import dev.loop.TimerHandle;
+import dev.loop.Server;
+import dev.loop.internal.net.Connector;
+import dev.loop.internal.net.DatagramEndpoints;
+import dev.loop.internal.net.Readers;
+import dev.loop.internal.net.Resolver;
+import dev.loop.internal.net.SendFile;
+import dev.loop.internal.net.SocketOps;
+import dev.loop.internal.net.StreamServer;
+import dev.loop.internal.net.Tls;
+import dev.loop.net.ConnectOptions;
+import dev.loop.net.Connection;
+import dev.loop.net.Datagram;
+import dev.loop.net.DatagramEndpoint;
+import dev.loop.net.DatagramOptions;
+import dev.loop.net.DatagramProtocol;
+import dev.loop.net.Protocol;
+import dev.loop.net.ServerOptions;
+import dev.loop.net.TlsOptions;
+import dev.loop.net.Transport;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -128,6 +159,10 @@ public abstract class BaseEventLoop implements EventLoop {
   private boolean executorShutdownCalled;
 
   private final Set<LoopTask<?>> tasks = ConcurrentHashMap.newKeySet();
+
+  /** Servers, transports and endpoints open on this loop. Loop thread (or any while not running). */
+  private final Set<IoResource> resources = new java.util.LinkedHashSet<>();
+  private @Nullable DefaultLoopFuture<Void> resourcesClosed;
   private final List<Supplier<? extends CompletionStage<?>>> shutdownHooks = new ArrayList<>();
   private @Nullable CompletableFuture<Void> shutdownStage;
   private boolean shutdownFinishing;
@@ -248,6 +283,11 @@ public abstract class BaseEventLoop implements EventLoop {
       if (timeout != 0) {
         POLLING.setRelease(this, false);
       }
+    }
+    if (Thread.currentThread().isInterrupted()) {
+      // An interrupted thread cannot block in the poller any more (it would spin): interrupting
+      // the loop thread stops the loop, and the interrupt status stays for the caller to see.
+      stopping = true;
     }
     drainInbox();
     moveDueTimers();
@@ -372,7 +412,9 @@ public abstract class BaseEventLoop implements EventLoop {
           ExceptionContext.of("Cannot run " + handle, alreadyEntered).withHandle(handle));
       return;
     }
-    handle.markRan();
+    if (!(handle instanceof HandleImpl.Reusable)) {
+      handle.markRan();
+    }
     try {
       handle.callback.run();
     } catch (Throwable t) {
@@ -530,6 +572,14 @@ public abstract class BaseEventLoop implements EventLoop {
     }
     timers.cancelAll();
     cancelledTimers = 0;
+    for (IoResource resource : new ArrayList<>(resources)) {
+      try {
+        resource.closeNow(); // nothing opened by the loop outlives it
+      } catch (Throwable t) {
+        LOG.log(System.Logger.Level.WARNING, "Error closing " + resource, t);
+      }
+    }
+    resources.clear();
     OwnExecutor executor;
     synchronized (executorLock) {
       executorShutdownCalled = true;
@@ -974,6 +1024,7 @@ public abstract class BaseEventLoop implements EventLoop {
         callExceptionHandler(ExceptionContext.of("Shutdown hook failed on " + this, t));
       }
     }
+    work.add(closeResources());
     work.add(shutdownDefaultExecutor().toCompletableFuture());
     TimerHandle timeoutTimer = callAt(deadline, () -> finishShutdown(0, deadline));
     CompletableFuture.allOf(work.toArray(CompletableFuture[]::new))
@@ -1003,6 +1054,372 @@ public abstract class BaseEventLoop implements EventLoop {
       boolean quiet = callbacksRun - mark <= 1;
       finishShutdown(quiet || clock.nanoTime() >= deadline ? 0 : quietNanos, deadline);
     });
+  }
+
+  // ------------------------------------------------------------------ I/O
+  // Each method checks its arguments on the calling thread, then does the work on the loop thread
+  // (at once when called there), completing the returned future there. The implementations live
+  // in dev.loop.internal.net, one class per concern.
+
+  /**
+   * The selector of this loop's I/O, or null for a loop without I/O (the virtual-time loop).
+   *
+   * @return the selector, or null
+   */
+  protected @Nullable Selector ioSelector() {
+    return null;
+  }
+
+  /**
+   * The selector, for the I/O classes. Loop thread.
+   *
+   * @return the selector
+   * @throws UnsupportedOperationException if this loop does no I/O
+   */
+  public Selector selector() {
+    Selector selector = ioSelector();
+    if (selector == null) {
+      throw new UnsupportedOperationException(
+          getClass().getSimpleName() + " does no I/O; use Loops.newEventLoop() for sockets");
+    }
+    return selector;
+  }
+
+  /**
+   * Runs {@code work} on the loop thread, now if this is it, and returns its future; whatever
+   * {@code work} throws fails the future.
+   *
+   * @param work starts the operation and completes the future, now or later
+   * @param <T> the result type
+   * @return the operation's future
+   */
+  public <T> LoopFuture<T> onLoop(Consumer<DefaultLoopFuture<T>> work) {
+    selector();
+    DefaultLoopFuture<T> future = new DefaultLoopFuture<>(this);
+    Runnable start = () -> {
+      try {
+        work.accept(future);
+      } catch (Throwable t) {
+        future.completeExceptionally(t);
+      }
+    };
+    if (inEventLoop()) {
+      start.run();
+    } else {
+      schedule(start, null, true);
+    }
+    return future;
+  }
+
+  /**
+   * Runs {@code action} on the loop thread, now if this is it.
+   *
+   * @param action what to run
+   */
+  public void runOnLoop(Runnable action) {
+    if (inEventLoop()) {
+      action.run();
+    } else {
+      schedule(action, null, true);
+    }
+  }
+
+  /** asyncio's {@code max_size} of one socket read: 256 KiB. */
+  public static final int READ_BUFFER_SIZE = 256 * 1024;
+
+  private @Nullable ByteBuffer readBuffer;
+
+  /**
+   * The loop's read buffer, shared by every transport of the loop: a read is handed to the
+   * protocol and consumed before the next one starts. Loop thread.
+   *
+   * @return a direct buffer of {@link #READ_BUFFER_SIZE} bytes
+   */
+  public ByteBuffer readBuffer() {
+    ByteBuffer buffer = readBuffer;
+    if (buffer == null) {
+      buffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+      readBuffer = buffer;
+    }
+    return buffer;
+  }
+
+  /**
+   * Puts a reusable handle (a reader's or writer's) in the ready queue. Loop thread.
+   *
+   * @param handle the handle
+   */
+  public void readyHandle(Handle handle) {
+    ready.add((HandleImpl) handle);
+  }
+
+  /**
+   * A handle for {@link #readyHandle(Handle)}: runs {@code callback} in the current context each
+   * time it is made ready, until cancelled.
+   *
+   * @param callback what to run
+   * @return the reusable handle
+   */
+  public Handle reusableHandle(Runnable callback) {
+    return new HandleImpl.Reusable(callback, inEventLoop() ? frame.vars : Contexts.capture(),
+        debug ? site() : null);
+  }
+
+  private static void port(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
+    }
+  }
+
+  /**
+   * Something the loop opened that {@link #shutdown(Duration)} closes gracefully and {@link
+   * #close()} closes at once: a server, a transport, a datagram endpoint.
+   */
+  public interface IoResource {
+
+    /** Loop thread: start an orderly close (stop accepting, flush, then close); untrack when done. */
+    void beginClose();
+
+    /** Any thread, loop not running: close the channels now, without callbacks. */
+    void closeNow();
+  }
+
+  /**
+   * Tracks an open resource. Loop thread.
+   *
+   * @param resource the resource
+   */
+  public void track(IoResource resource) {
+    resources.add(resource);
+  }
+
+  /**
+   * Forgets a closed resource. Loop thread.
+   *
+   * @param resource the resource
+   */
+  public void untrack(IoResource resource) {
+    if (resources.remove(resource) && resources.isEmpty() && resourcesClosed != null) {
+      resourcesClosed.complete(null);
+    }
+  }
+
+  /** The shutdown's I/O step: close every resource gracefully; completes when all are closed. */
+  private CompletableFuture<Void> closeResources() {
+    DefaultLoopFuture<Void> done = new DefaultLoopFuture<>(this);
+    if (resources.isEmpty()) {
+      done.complete(null);
+      return done;
+    }
+    resourcesClosed = done;
+    for (IoResource resource : new ArrayList<>(resources)) {
+      try {
+        resource.beginClose();
+      } catch (Throwable t) {
+        callExceptionHandler(ExceptionContext.of("Error closing " + resource + " on shutdown", t));
+      }
+    }
+    return done;
+  }
+
+  @Override
+  public void addReader(SelectableChannel channel, Runnable callback) {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(callback, "callback");
+    checkOpen();
+    Readers.checkNotOwned(this, channel);
+    Handle handle = reusableHandle(callback);
+    runOnLoop(() -> Readers.add(this, channel, handle, true));
+  }
+
+  @Override
+  public boolean removeReader(SelectableChannel channel) {
+    Objects.requireNonNull(channel, "channel");
+    if (inEventLoop()) {
+      return Readers.remove(this, channel, true);
+    }
+    runOnLoop(() -> Readers.remove(this, channel, true));
+    return false;
+  }
+
+  @Override
+  public void addWriter(SelectableChannel channel, Runnable callback) {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(callback, "callback");
+    checkOpen();
+    Readers.checkNotOwned(this, channel);
+    Handle handle = reusableHandle(callback);
+    runOnLoop(() -> Readers.add(this, channel, handle, false));
+  }
+
+  @Override
+  public boolean removeWriter(SelectableChannel channel) {
+    Objects.requireNonNull(channel, "channel");
+    if (inEventLoop()) {
+      return Readers.remove(this, channel, false);
+    }
+    runOnLoop(() -> Readers.remove(this, channel, false));
+    return false;
+  }
+
+  @Override
+  public LoopFuture<ByteBuffer> sockRecv(SocketChannel channel, int maxBytes) {
+    Objects.requireNonNull(channel, "channel");
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes must be at least 1: " + maxBytes);
+    }
+    return onLoop(f -> SocketOps.recv(this, channel, maxBytes, f));
+  }
+
+  @Override
+  public LoopFuture<Integer> sockRecvInto(SocketChannel channel, ByteBuffer buffer) {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(buffer, "buffer");
+    if (!buffer.hasRemaining()) {
+      throw new IllegalArgumentException("buffer has no room: " + buffer);
+    }
+    return onLoop(f -> SocketOps.recvInto(this, channel, buffer, f));
+  }
+
+  @Override
+  public LoopFuture<Void> sockSendall(SocketChannel channel, ByteBuffer data) {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(data, "data");
+    return onLoop(f -> SocketOps.sendall(this, channel, data, f));
+  }
+
+  @Override
+  public LoopFuture<Void> sockConnect(SocketChannel channel, SocketAddress address) {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(address, "address");
+    return onLoop(f -> SocketOps.connect(this, channel, address, f));
+  }
+
+  @Override
+  public LoopFuture<SocketChannel> sockAccept(ServerSocketChannel channel) {
+    Objects.requireNonNull(channel, "channel");
+    return onLoop(f -> SocketOps.accept(this, channel, f));
+  }
+
+  @Override
+  public LoopFuture<Datagram> sockRecvfrom(DatagramChannel channel, int maxBytes) {
+    Objects.requireNonNull(channel, "channel");
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes must be at least 1: " + maxBytes);
+    }
+    return onLoop(f -> SocketOps.recvfrom(this, channel, maxBytes, f));
+  }
+
+  @Override
+  public LoopFuture<Integer> sockSendto(DatagramChannel channel, ByteBuffer data, SocketAddress target) {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(target, "target");
+    return onLoop(f -> SocketOps.sendto(this, channel, data, target, f));
+  }
+
+  @Override
+  public LoopFuture<Long> sockSendfile(SocketChannel channel, FileChannel file, long offset, long count) {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(file, "file");
+    SendFile.checkRange(offset, count);
+    return onLoop(f -> SendFile.toSocket(this, channel, file, offset, count, f));
+  }
+
+  @Override
+  public <P extends Protocol> LoopFuture<Connection<P>> createConnection(
+      Supplier<P> protocolFactory, String host, int port) {
+    return createConnection(protocolFactory, host, port, ConnectOptions.defaults());
+  }
+
+  @Override
+  public <P extends Protocol> LoopFuture<Connection<P>> createConnection(
+      Supplier<P> protocolFactory, String host, int port, ConnectOptions options) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(options, "options");
+    port(port);
+    return onLoop(f -> Connector.connect(this, protocolFactory, host, port, options, f));
+  }
+
+  @Override
+  public LoopFuture<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port) {
+    return createServer(protocolFactory, host, port, ServerOptions.defaults());
+  }
+
+  @Override
+  public LoopFuture<Server> createServer(
+      Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(options, "options");
+    port(port);
+    return onLoop(f -> StreamServer.listenTcp(this, null, protocolFactory, host, port, options, f));
+  }
+
+  @Override
+  public <P extends Protocol> LoopFuture<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(path, "path");
+    return onLoop(f -> Connector.connectUnix(this, protocolFactory, path, f));
+  }
+
+  @Override
+  public LoopFuture<Server> createUnixServer(
+      Supplier<? extends Protocol> protocolFactory, Path path, ServerOptions options) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(options, "options");
+    return onLoop(f -> StreamServer.listenUnix(this, protocolFactory, path, options, f));
+  }
+
+  @Override
+  public <P extends Protocol> LoopFuture<Connection<P>> connectAcceptedSocket(
+      Supplier<P> protocolFactory, SocketChannel channel, ServerOptions options) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(options, "options");
+    return onLoop(f -> Connector.adopt(this, protocolFactory, channel, options.ssl(),
+        options.sslHandshakeTimeout(), true, null, null, null, f));
+  }
+
+  @Override
+  public <P extends DatagramProtocol> LoopFuture<DatagramEndpoint<P>> createDatagramEndpoint(
+      Supplier<P> protocolFactory, DatagramOptions options) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(options, "options");
+    return onLoop(f -> DatagramEndpoints.create(this, protocolFactory, options, f));
+  }
+
+  @Override
+  public LoopFuture<Transport> startTls(
+      Transport transport, Protocol protocol, SSLContext context, TlsOptions options) {
+    Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(protocol, "protocol");
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(options, "options");
+    return onLoop(f -> Tls.startTls(this, transport, protocol, context, options, f));
+  }
+
+  @Override
+  public LoopFuture<Long> sendfile(Transport transport, FileChannel file, long offset, long count) {
+    Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(file, "file");
+    SendFile.checkRange(offset, count);
+    return onLoop(f -> SendFile.toTransport(this, transport, file, offset, count, f));
+  }
+
+  @Override
+  public LoopFuture<List<InetSocketAddress>> getaddrinfo(String host, int port) {
+    Objects.requireNonNull(host, "host");
+    port(port);
+    return Resolver.resolve(this, host, port);
+  }
+
+  @Override
+  public LoopFuture<String> getnameinfo(InetSocketAddress address) {
+    Objects.requireNonNull(address, "address");
+    return Resolver.nameOf(this, address);
   }
 
   // ------------------------------------------------------------------ errors and debug

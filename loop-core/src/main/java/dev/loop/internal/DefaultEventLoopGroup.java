@@ -2,6 +2,12 @@ package dev.loop.internal;
 
 import dev.loop.EventLoop;
 import dev.loop.EventLoopGroup;
+import dev.loop.LoopFuture;
+import dev.loop.Server;
+import dev.loop.internal.net.StreamServer;
+import dev.loop.net.Protocol;
+import dev.loop.net.ServerOptions;
+import java.util.function.Supplier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,6 +128,19 @@ public final class DefaultEventLoopGroup implements EventLoopGroup {
   @Override
   public List<EventLoop> loops() {
     return loops;
+  }
+
+  @Override
+  public LoopFuture<Server> createServer(
+      Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(options, "options");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
+    }
+    BaseEventLoop first = (BaseEventLoop) loops.get(0);
+    return first.onLoop(f -> StreamServer.listenTcp(first, this, protocolFactory, host, port, options, f));
   }
 
   @Override

@@ -106,4 +106,14 @@ class HandleImpl implements Handle {
     }
     return className;
   }
+
+  /**
+   * A reader's or writer's handle: made ready again each time its channel is ready, so it never
+   * enters the RAN state and stays cancellable between runs.
+   */
+  static final class Reusable extends HandleImpl {
+    Reusable(Runnable callback, Object context, @Nullable String source) {
+      super(callback, context, source);
+    }
+  }
 }

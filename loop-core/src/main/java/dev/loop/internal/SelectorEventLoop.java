@@ -20,7 +20,7 @@ public final class SelectorEventLoop extends BaseEventLoop {
   private final Selector selector;
 
   /** Handles one selected key; kept in a field so that selecting allocates nothing. */
-  private final Consumer<SelectionKey> onSelected = SelectorEventLoop::dispatchReady;
+  private final Consumer<SelectionKey> onSelected = this::dispatchReady;
 
   /**
    * A loop on the system clock with a new selector.
@@ -36,12 +36,8 @@ public final class SelectorEventLoop extends BaseEventLoop {
     }
   }
 
-  /**
-   * The selector, for the loop's own I/O registrations. Loop thread only.
-   *
-   * @return the selector
-   */
-  public Selector selector() {
+  @Override
+  protected Selector ioSelector() {
     return selector;
   }
 
@@ -58,9 +54,15 @@ public final class SelectorEventLoop extends BaseEventLoop {
     }
   }
 
-  private static void dispatchReady(SelectionKey key) {
+  private void dispatchReady(SelectionKey key) {
     if (key.attachment() instanceof IoHandler handler) {
-      handler.ready(key);
+      try {
+        handler.ready(key);
+      } catch (Throwable t) {
+        // A handler must deal with its own failures; this is the net under it: never the loop.
+        callExceptionHandler(dev.loop.ExceptionContext.of("Unhandled error in I/O handler " + handler, t)
+            .withSocket(key.channel()));
+      }
     }
   }
 

@@ -1,0 +1,5 @@
+/** Implementation of the loop's networking: transports, servers, connectors, TLS. Not exported. */
+@NullMarked
+package dev.loop.internal.net;
+
+import org.jspecify.annotations.NullMarked;
