@@ -4,7 +4,7 @@
  */
 module dev.loop.test {
   requires transitive dev.loop.core;
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
 
   exports dev.loop.test;
 }
