@@ -77,7 +77,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Threads. The ready queue and the timer heap belong to the loop thread. Every other thread
  * reaches the loop through the {@link Inbox}, whose nodes are the handles themselves; the loop
  * drains it at the start of each iteration and again after polling. A producer wakes the poller
- * only when the loop announced it is about to block ({@link #polling}), so a busy loop costs its
+ * only when the loop announced it is about to block (the inbox's polling flag), so a busy loop costs its
  * producers no system call.
  */
 public abstract class BaseEventLoop implements EventLoop {
@@ -102,15 +102,11 @@ public abstract class BaseEventLoop implements EventLoop {
   private static final int CLOSED = 2;
 
   private static final VarHandle STATE;
-  private static final VarHandle POLLING;
-  private static final VarHandle SEQUENCE;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       STATE = lookup.findVarHandle(BaseEventLoop.class, "state", int.class);
-      POLLING = lookup.findVarHandle(BaseEventLoop.class, "polling", boolean.class);
-      SEQUENCE = lookup.findVarHandle(BaseEventLoop.class, "timerSequence", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -129,22 +125,12 @@ public abstract class BaseEventLoop implements EventLoop {
   private final ReadyQueue ready = new ReadyQueue();
   private final TimerHeap timers = new TimerHeap();
   private final Inbox inbox = new Inbox();
-  /**
-   * Orders timers with equal deadlines. Taken when a timer is scheduled, on any thread, so ties run
-   * in scheduling order even when a timer made elsewhere reaches the heap after one made here.
-   */
-  @SuppressWarnings("unused")
-  private volatile long timerSequence;
   private int cancelledTimers;
-  private long callbacksRun;
   private Contexts.Frame frame = Contexts.frame();
 
   /** Timers cancelled by other threads while in the heap; folded into cancelledTimers each iteration. */
   private final AtomicInteger cancelledElsewhere = new AtomicInteger();
 
-  /** True while the loop is blocked (or about to block) in {@link #poll(long)}. */
-  @SuppressWarnings("unused")
-  private volatile boolean polling;
 
   // ------------------------------------------------ configuration
   private volatile boolean debug;
@@ -268,7 +254,7 @@ public abstract class BaseEventLoop implements EventLoop {
       timeout = first == null ? -1 : untilDeadline(first.when);
     }
     if (timeout != 0) {
-      POLLING.setVolatile(this, true);
+      inbox.announcePolling();
       // Re-check after announcing: a producer that offered before it could see the flag did not
       // wake us, so its handle must be seen here, or we would sleep with work queued.
       if (!inbox.isEmpty()) {
@@ -281,7 +267,7 @@ public abstract class BaseEventLoop implements EventLoop {
       callExceptionHandler(ExceptionContext.of("Error while polling for I/O on " + this, t));
     } finally {
       if (timeout != 0) {
-        POLLING.setRelease(this, false);
+        inbox.clearPolling();
       }
     }
     if (Thread.currentThread().isInterrupted()) {
@@ -380,7 +366,7 @@ public abstract class BaseEventLoop implements EventLoop {
     if (n == 0) {
       return 0;
     }
-    callbacksRun += n; // counted up front, so a callback reading it sees its own iteration included
+    ready.countRun(n); // counted up front, so a callback reading it sees its own iteration included
     boolean timed = debug || LoopEvents.SLOW_CALLBACK.isEnabled();
     Contexts.Frame f = frame;
     LoopContextImpl savedContext = f.context;
@@ -685,7 +671,7 @@ public abstract class BaseEventLoop implements EventLoop {
 
   /** Wakes the poller if, and only if, the loop announced it is blocking. */
   private void wakeup() {
-    if ((boolean) POLLING.getVolatile(this) && POLLING.compareAndSet(this, true, false)) {
+    if (inbox.claimWakeup()) {
       wakeupPoller();
     }
   }
@@ -741,7 +727,7 @@ public abstract class BaseEventLoop implements EventLoop {
       TimerHandleImpl timer = new TimerHandleImpl(this, when, callback,
           context == null ? frame.vars : Contexts.explicit(context), debug ? site() : null);
       HandleImpl.STATE.set(timer, TimerHandleImpl.SCHEDULED); // plain: not yet published
-      timer.sequence = (long) SEQUENCE.getAndAdd(this, 1L);
+      timer.sequence = timers.nextSequence();
       timers.push(timer);
       return timer;
     }
@@ -749,7 +735,7 @@ public abstract class BaseEventLoop implements EventLoop {
     TimerHandleImpl timer = new TimerHandleImpl(this, when, callback,
         context == null ? Contexts.capture() : Contexts.explicit(context), debug ? site() : null);
     HandleImpl.STATE.set(timer, TimerHandleImpl.INBOX); // plain: the inbox's exchange publishes it
-    timer.sequence = (long) SEQUENCE.getAndAdd(this, 1L);
+    timer.sequence = timers.nextSequence();
     inbox.offer(timer);
     wakeup();
     return timer;
@@ -1048,10 +1034,10 @@ public abstract class BaseEventLoop implements EventLoop {
 
   /** Re-arms until a whole quiet period passes in which nothing but this check ran. */
   private void awaitQuiet(long quietNanos, long deadline) {
-    long mark = callbacksRun;
+    long mark = ready.runCount();
     long wait = Math.min(quietNanos, Math.max(0, deadline - clock.nanoTime()));
     callLater(wait, TimeUnit.NANOSECONDS, () -> {
-      boolean quiet = callbacksRun - mark <= 1;
+      boolean quiet = ready.runCount() - mark <= 1;
       finishShutdown(quiet || clock.nanoTime() >= deadline ? 0 : quietNanos, deadline);
     });
   }

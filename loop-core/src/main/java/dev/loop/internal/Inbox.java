@@ -14,28 +14,31 @@ import org.jspecify.annotations.Nullable;
  * treats that as "not empty, look again soon" and never blocks on it. The consumed node stays as the
  * queue's head sentinel until the next one is consumed; a handle passes through the inbox at most
  * once, so its link is never reused.
+ *
+ * <p>Layout: the consumer's {@code head} and the producers' {@code tail} (with the loop's {@code
+ * polling} flag, which producers read after every offer) live on different cache lines, padded by
+ * the class hierarchy as JCTools does; otherwise every poll would invalidate the producers' line and
+ * every offer the consumer's.
  */
-final class Inbox {
+final class Inbox extends InboxProducerFields {
 
   private static final VarHandle TAIL;
   private static final VarHandle NEXT;
+  private static final VarHandle POLLING;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
-      TAIL = lookup.findVarHandle(Inbox.class, "tail", HandleImpl.class);
+      TAIL = lookup.findVarHandle(InboxProducerFields.class, "tail", HandleImpl.class);
+      POLLING = lookup.findVarHandle(InboxProducerFields.class, "polling", boolean.class);
       NEXT = lookup.findVarHandle(HandleImpl.class, "next", HandleImpl.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
-  /** Consumer side: the last consumed node (or the initial stub). Loop thread only. */
-  private HandleImpl head;
-
-  /** Producer side: the last node offered. Swapped atomically. */
   @SuppressWarnings("unused")
-  private volatile HandleImpl tail;
+  private long p10, p11, p12, p13, p14, p15, p16, p17;
 
   Inbox() {
     HandleImpl stub = new HandleImpl(() -> {}, VarMap.EMPTY, null);
@@ -62,4 +65,45 @@ final class Inbox {
   boolean isEmpty() {
     return TAIL.getVolatile(this) == head;
   }
+
+  /** Loop thread: announce that the loop is about to block (a full fence, for the re-check). */
+  void announcePolling() {
+    POLLING.setVolatile(this, true);
+  }
+
+  /** Loop thread: the loop is awake again. */
+  void clearPolling() {
+    POLLING.setRelease(this, false);
+  }
+
+  /**
+   * Any thread, after an offer: true exactly once per blocking poll, for the producer that must
+   * wake the loop.
+   */
+  boolean claimWakeup() {
+    return (boolean) POLLING.getVolatile(this) && POLLING.compareAndSet(this, true, false);
+  }
+}
+
+/** Padding before the consumer's field. */
+abstract class InboxPad0 {
+  @SuppressWarnings("unused")
+  private long p00, p01, p02, p03, p04, p05, p06, p07;
+}
+
+/** The consumer's field: the last node consumed. Loop thread only. */
+abstract class InboxConsumerFields extends InboxPad0 {
+  HandleImpl head;
+}
+
+/** Padding between the consumer's and the producers' fields. */
+abstract class InboxPad1 extends InboxConsumerFields {
+  @SuppressWarnings("unused")
+  private long p08, p09, p0a, p0b, p0c, p0d, p0e, p0f;
+}
+
+/** The producers' side: the tail they exchange, and the flag they read after each offer. */
+abstract class InboxProducerFields extends InboxPad1 {
+  volatile HandleImpl tail;
+  volatile boolean polling;
 }

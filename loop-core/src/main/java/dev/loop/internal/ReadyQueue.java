@@ -12,6 +12,8 @@ final class ReadyQueue {
   private static final int INITIAL_CAPACITY = 1024;
 
   private HandleImpl[] ring = new HandleImpl[INITIAL_CAPACITY];
+  /** Callbacks run so far (for the shutdown's quiet period); kept here, off the loop's shared fields. */
+  private long runCount;
   private int head;
   private int size;
 
@@ -53,5 +55,13 @@ final class ReadyQueue {
     }
     ring = bigger;
     head = 0;
+  }
+
+  void countRun(int n) {
+    runCount += n;
+  }
+
+  long runCount() {
+    return runCount;
   }
 }

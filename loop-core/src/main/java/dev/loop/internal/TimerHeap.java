@@ -1,5 +1,7 @@
 package dev.loop.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
@@ -11,8 +13,31 @@ final class TimerHeap {
 
   private static final int INITIAL_CAPACITY = 64;
 
+  private static final VarHandle SEQUENCE;
+
+  static {
+    try {
+      SEQUENCE = MethodHandles.lookup().findVarHandle(TimerHeap.class, "sequence", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private TimerHandleImpl[] heap = new TimerHandleImpl[INITIAL_CAPACITY];
   private int size;
+
+  /**
+   * Orders timers with equal deadlines. Taken when a timer is scheduled, on any thread, so ties run
+   * in scheduling order even when a timer made elsewhere reaches the heap after one made here.
+   * Kept here rather than on the loop, whose fields other threads read on every call.
+   */
+  @SuppressWarnings("unused")
+  private volatile long sequence;
+
+  /** Any thread: the next tie-breaking sequence number. */
+  long nextSequence() {
+    return (long) SEQUENCE.getAndAdd(this, 1L);
+  }
 
   int size() {
     return size;
