@@ -94,6 +94,14 @@ public abstract class BaseEventLoop implements EventLoop {
   static final int DEFAULT_EXECUTOR_THREADS =
       Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
 
+  /**
+   * How long the loop spins on its inbox before blocking, when the last iteration received work
+   * from other threads: about the cost of one selector wake-up (a system call plus a thread
+   * switch), so the spin never costs more than the wake-up it saves. A loop fed only by I/O never
+   * spins.
+   */
+  static final long SPIN_BEFORE_BLOCK_NANOS = 10_000;
+
   /** Idle executor threads end after this long, so an idle loop holds no threads. */
   static final long EXECUTOR_KEEP_ALIVE_SECONDS = 60;
 
@@ -125,6 +133,8 @@ public abstract class BaseEventLoop implements EventLoop {
   private final ReadyQueue ready = new ReadyQueue();
   private final TimerHeap timers = new TimerHeap();
   private final Inbox inbox = new Inbox();
+  /** Whether the last drain found handles from other threads: then the loop spins before blocking. */
+  private boolean receivedFromOthers;
   private int cancelledTimers;
   private Contexts.Frame frame = Contexts.frame();
 
@@ -173,6 +183,16 @@ public abstract class BaseEventLoop implements EventLoop {
    * @throws IOException if the poller fails
    */
   protected abstract void poll(long timeoutNanos) throws IOException;
+
+  /**
+   * Whether the loop may spin briefly before blocking in {@link #poll(long)}: true for a real
+   * poller; a virtual-time loop, whose poll does not wait, has nothing to gain.
+   *
+   * @return true to spin
+   */
+  protected boolean spinsBeforeBlocking() {
+    return true;
+  }
 
   /** Makes a {@link #poll(long)} in progress (or the next one) return at once. Any thread. */
   protected abstract void wakeupPoller();
@@ -253,6 +273,18 @@ public abstract class BaseEventLoop implements EventLoop {
       TimerHandleImpl first = firstLiveTimer();
       timeout = first == null ? -1 : untilDeadline(first.when);
     }
+    if (timeout != 0 && receivedFromOthers && spinsBeforeBlocking()) {
+      // Other threads are feeding the loop: the next handle is probably microseconds away, and
+      // catching it here spares its producer a selector wake-up.
+      receivedFromOthers = false;
+      long spinUntil = System.nanoTime() + SPIN_BEFORE_BLOCK_NANOS;
+      while (inbox.isEmpty() && System.nanoTime() < spinUntil) {
+        Thread.onSpinWait();
+      }
+      if (!inbox.isEmpty()) {
+        timeout = 0;
+      }
+    }
     if (timeout != 0) {
       inbox.announcePolling();
       // Re-check after announcing: a producer that offered before it could see the flag did not
@@ -299,6 +331,7 @@ public abstract class BaseEventLoop implements EventLoop {
   private void drainInbox() {
     HandleImpl handle;
     while ((handle = inbox.poll()) != null) {
+      receivedFromOthers = true;
       if (handle instanceof TimerHandleImpl timer) {
         if (timer.transition(TimerHandleImpl.INBOX, TimerHandleImpl.SCHEDULED)) {
           timers.push(timer);

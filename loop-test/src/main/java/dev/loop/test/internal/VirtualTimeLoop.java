@@ -66,6 +66,11 @@ public final class VirtualTimeLoop extends BaseEventLoop implements TestLoop {
   }
 
   @Override
+  protected boolean spinsBeforeBlocking() {
+    return false; // the virtual clock jumps instead of waiting
+  }
+
+  @Override
   protected void wakeupPoller() {
     synchronized (monitor) {
       woken = true;
