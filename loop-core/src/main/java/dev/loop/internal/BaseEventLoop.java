@@ -287,9 +287,10 @@ public abstract class BaseEventLoop implements EventLoop {
     }
     if (timeout != 0) {
       inbox.announcePolling();
-      // Re-check after announcing: a producer that offered before it could see the flag did not
-      // wake us, so its handle must be seen here, or we would sleep with work queued.
-      if (!inbox.isEmpty()) {
+      // Re-check after announcing: a producer that offered (or a thread that called stop()) before
+      // it could see the flag did not wake us, so its handle, or the stop, must be seen here, or we
+      // would sleep with work queued.
+      if (!inbox.isEmpty() || stopping) {
         timeout = 0;
       }
     }
