@@ -39,10 +39,12 @@ log="$results/jmh-$stamp.txt"
 {
   echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) cores, $(uname -srm)"
   echo "# $("$java" -version 2>&1 | head -1)"
+  echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)"
   echo "# $java -jar $jar -prof gc -rf json -rff $json $*"
 } | tee "$log"
 "$java" -jar "$jar" -prof gc -rf json -rff "$json" "$@" 2>&1 | tee -a "$log"
 
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)" | tee -a "$log"
 if command -v python3 >/dev/null; then
   python3 "$here/summarize.py" "$json" | tee "$results/summary-$stamp.md"
 fi

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Turns a JMH JSON result file of this module into the Markdown tables of README.md.
 
-Usage: summarize.py results.json [more.json ...]   (later files override earlier ones per benchmark)
+Usage: summarize.py results.json [more.json ...]
 
-Per benchmark: the median of the measurement iterations, JMH's mean with its 99.9% error, and the
-allocation per operation from -prof gc (gc.alloc.rate.norm). Ratios use the medians and are
+Per benchmark: the median of the measurement iterations (pooled over all the files given, so
+several runs on a noisy machine can be combined), JMH's mean with its 99.9% error (one per file),
+and the allocation per operation from -prof gc (gc.alloc.rate.norm, the mean over the files). Ratios use the medians and are
 "Loop relative to the peer": for throughput (ops/us) higher is better for Loop, for ns/op lower is.
 """
 import json
@@ -18,18 +19,19 @@ def load(paths):
         with open(path) as f:
             for entry in json.load(f):
                 name = entry["benchmark"].rsplit(".", 2)
-                results[name[-2] + "." + name[-1]] = entry
+                results.setdefault(name[-2] + "." + name[-1], []).append(entry)
     return results
 
 
-def median(entry):
-    raw = [x for fork in entry["primaryMetric"]["rawData"] for x in fork]
+def median(entries):
+    raw = [x for e in entries for fork in e["primaryMetric"]["rawData"] for x in fork]
     return statistics.median(raw)
 
 
-def bop(entry):
-    m = entry.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")
-    return None if m is None else m["score"]
+def bop(entries):
+    ms = [e.get("secondaryMetrics", {}).get("gc.alloc.rate.norm") for e in entries]
+    ms = [m["score"] for m in ms if m is not None]
+    return statistics.mean(ms) if ms else None
 
 
 def fmt(x, digits=1):
@@ -45,10 +47,11 @@ def main(paths):
     print("| benchmark | threads | median | mean ± 99.9% error | unit | B/op (-prof gc) |")
     print("| --- | ---: | ---: | ---: | --- | ---: |")
     for name in sorted(r):
-        e = r[name]
-        pm = e["primaryMetric"]
-        print(f"| {name} | {e['threads']} | {fmt(median(e), 2)} | {fmt(pm['score'], 2)} ± "
-              f"{fmt(pm['scoreError'], 2)} | {pm['scoreUnit']} | {fmt(bop(e))} |")
+        es = r[name]
+        means = " / ".join(f"{fmt(e['primaryMetric']['score'], 2)} ± {fmt(e['primaryMetric']['scoreError'], 2)}"
+                           for e in es)
+        print(f"| {name} | {es[0]['threads']} | {fmt(median(es), 2)} | {means} | "
+              f"{es[0]['primaryMetric']['scoreUnit']} | {fmt(bop(es))} |")
     print()
 
     def ratio(a, b, goal, higher_is_better):

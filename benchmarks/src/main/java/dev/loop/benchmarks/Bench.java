@@ -105,16 +105,30 @@ final class Bench {
       return (long) COUNT.getAcquire(this);
     }
 
-    /** Waits until the count reaches {@code target}. */
+    /**
+     * Waits until the count reaches {@code target}: the waiter spins (one core for it, one for the
+     * loop) for about a millisecond before it starts yielding, so that it notices the end of a batch
+     * at once instead of after the OS gives it a core back.
+     */
     void awaitAtLeast(long target) {
       int spins = 0;
       while (get() < target) {
-        backOff(++spins);
+        if (++spins < LONG_SPINS) {
+          Thread.onSpinWait();
+        } else {
+          Thread.yield();
+        }
       }
     }
   }
 
-  /** Spin first, then give the (2-core) machine to the other threads. */
+  /** How long a lone waiter spins before it yields (a PAUSE is some tens of ns). */
+  static final int LONG_SPINS = 1 << 15;
+
+  /**
+   * The producers' wait: spin briefly, then give the (2-core) machine to the other threads, so that
+   * two producers and a consumer on two cores still let the consumer run.
+   */
   static void backOff(int spins) {
     if (spins < 200) {
       Thread.onSpinWait();
