@@ -3,7 +3,8 @@
 
 Usage: summarize-readpath.py results.json [console.log]
 
-Per benchmark and parameters: the median of the measurement iterations (ops/s), the payload rate
+Per benchmark and parameters: the median of the measurement iterations (ops/s), JMH's mean with its
+99.9% error, the payload rate
 (the `bytes` aux counter, shown in MB/s = 10^6 B/s), gc.alloc.rate.norm from -prof gc (B/op, every
 thread of the fork, JMH's own included) and, from the log's `[readpath]` lines, what the loop thread
 alone allocated per operation over the measurement iterations (the largest iteration is shown).
@@ -25,8 +26,8 @@ def main(json_path, log_path=None):
                 m = re.search(r"\[readpath\] (.*?): loop thread allocated (\d+) B in (\d+) ops = ([0-9.]+) B/op", line)
                 if m and line.startswith("Iteration"):
                     loop_alloc.setdefault(m.group(1), []).append(float(m.group(4)))
-    print("| benchmark | protocol | size | ops/s (median) | MB/s | B/op, all threads (-prof gc) | B/op, loop thread (max over iterations) |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| benchmark | protocol | size | ops/s (median) | ops/s (mean ± 99.9%) | MB/s (median) | B/op, all threads (-prof gc) | B/op, loop thread (max over iterations) |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for e in entries:
         name = e["benchmark"].rsplit(".", 1)[-1]
         p = e.get("params", {})
@@ -37,9 +38,10 @@ def main(json_path, log_path=None):
         norm = sec.get("gc.alloc.rate.norm")
         label = f"{name} {p.get('protocol')}" + (f" {p['size']}" if "size" in p else "")
         la = loop_alloc.get(label)
-        print("| {} | {} | {} | {:,.0f} | {} | {} | {} |".format(
+        pm = e["primaryMetric"]
+        print("| {} | {} | {} | {:,.0f} | {:,.0f} ± {:,.0f} | {} | {} | {} |".format(
             name, p.get("protocol", ""), p.get("size", "64 KiB chunks"),
-            statistics.median(raw),
+            statistics.median(raw), pm["score"], pm["scoreError"],
             f"{statistics.median(braw) / 1e6:,.1f}" if braw else "n/a",
             f"{norm['score']:.3f}" if norm else "n/a",
             f"{max(la):.4f}" if la else "n/a"))
