@@ -794,18 +794,6 @@ public abstract class BaseEventLoop implements EventLoop {
     return timers.size();
   }
 
-  /**
-   * The deadline of the first live timer, if any. Loop thread, or any thread while the loop is not
-   * running.
-   *
-   * @return the deadline in loop nanoseconds, or {@link Long#MAX_VALUE} when no timer is pending
-   */
-  public long nextTimerDeadline() {
-    drainInbox();
-    TimerHandleImpl first = firstLiveTimer();
-    return first == null ? Long.MAX_VALUE : first.when;
-  }
-
   @Override
   public long time() {
     return clock.nanoTime();

@@ -29,6 +29,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Connector {
 
+  /** The handshake timeout passed where there is no TLS (Unix sockets): never used. */
+  private static final Duration NO_TLS = ConnectOptions.DEFAULT_SSL_HANDSHAKE_TIMEOUT;
+
   private Connector() {}
 
   /**
@@ -196,13 +199,13 @@ public final class Connector {
       ch.configureBlocking(false);
       SocketChannel opened = ch;
       if (ch.connect(UnixDomainSocketAddress.of(path))) {
-        adopt(loop, factory, ch, null, Duration.ofSeconds(1), false, null, null, null, result);
+        adopt(loop, factory, ch, null, NO_TLS, false, null, null, null, result);
       } else {
         SelectionKey[] holder = new SelectionKey[1];
         holder[0] = ch.register(loop.selector(), SelectionKey.OP_CONNECT, (SelectorEventLoop.IoHandler) k -> {
           try {
             if (opened.finishConnect()) {
-              adopt(loop, factory, opened, null, Duration.ofSeconds(1), false, null, holder[0], null, result);
+              adopt(loop, factory, opened, null, NO_TLS, false, null, holder[0], null, result);
             }
           } catch (IOException e) {
             k.cancel();

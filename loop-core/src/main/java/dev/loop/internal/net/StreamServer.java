@@ -434,15 +434,6 @@ public final class StreamServer implements Server, BaseEventLoop.IoResource {
     return loop;
   }
 
-  /**
-   * How many accepted connections are open.
-   *
-   * @return the number of live clients
-   */
-  public int clientCount() {
-    return clients.size();
-  }
-
   @Override
   public String toString() {
     return "Server[" + sockets() + (isServing() ? ", serving" : "") + (closed ? ", closed" : "")
