@@ -266,6 +266,7 @@ public abstract class BaseEventLoop implements EventLoop {
       event.begin();
     }
     drainInbox();
+    purgeIfMostlyCancelled(); // before the timeout computation pops cancelled timers one by one
     long timeout;
     if (!ready.isEmpty() || stopping) {
       timeout = 0;
@@ -352,7 +353,13 @@ public abstract class BaseEventLoop implements EventLoop {
     return top;
   }
 
-  private void moveDueTimers() {
+  /**
+   * Rebuilds the heap without its cancelled timers when they are more than half of a heap of over
+   * {@link #MIN_TIMERS_TO_PURGE} (asyncio's check in {@code _run_once}). Called before each step
+   * that drops cancelled timers from the top one by one, so that those drops never hide a heap
+   * that is mostly cancelled.
+   */
+  private void purgeIfMostlyCancelled() {
     if (cancelledElsewhere.get() != 0) {
       cancelledTimers += cancelledElsewhere.getAndSet(0);
     }
@@ -360,6 +367,10 @@ public abstract class BaseEventLoop implements EventLoop {
     if (size > MIN_TIMERS_TO_PURGE && cancelledTimers * 2 > size) {
       purgeCancelledTimers(size);
     }
+  }
+
+  private void moveDueTimers() {
+    purgeIfMostlyCancelled(); // cancels that arrived while polling are counted before any pop
     if (timers.isEmpty()) {
       cancelledTimers = 0;
       return;
