@@ -131,6 +131,38 @@ class CallbackStressTest {
   }
 
   @Test
+  void executeFromFourThreadsBeforeTheLoopRunsKeepsEveryCommandInEachThreadsOrder()
+      throws Exception {
+    // Nothing is consumed while the producers run, so the cross-thread queue grows far past one
+    // chunk, under contention, and the loop then drains it all.
+    Tally tally = new Tally();
+    List<Thread> producers = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      int thread = t;
+      Thread producer =
+          new Thread(
+              () -> {
+                for (int seq = 0; seq < PER_THREAD; seq++) {
+                  int s = seq;
+                  loop.execute(() -> tally.record(thread, s));
+                }
+              },
+              "producer-" + t);
+      producer.start();
+      producers.add(producer);
+    }
+    for (Thread producer : producers) {
+      producer.join(TimeUnit.SECONDS.toMillis(30));
+      assertThat(producer.isAlive()).as("%s finished", producer.getName()).isFalse();
+    }
+    loop.callSoonThreadsafe(loop::stop);
+
+    loop.runForever();
+
+    assertEveryCallbackRanOnceInOrder(tally);
+  }
+
+  @Test
   void threadsafeCallbacksInterleavedWithLoopCallbacksAllRunOnceInOrder() throws Exception {
     int[] loopSide = new int[1];
     int[] loopScheduled = new int[1];

@@ -135,6 +135,42 @@ class ContextVarTest {
             });
   }
 
+  @Test
+  void executeRunsTheCommandInTheContextOfTheThreadThatCalledIt() throws Exception {
+    EventLoop loop = newLoop();
+    ContextVar<String> var = ContextVar.named("executed", "none");
+    List<String> seen = new ArrayList<>();
+    LoopFuture<Void> done = loop.createFuture();
+    Thread caller =
+        new Thread(
+            () -> {
+              loop.execute(() -> seen.add("plain:" + var.get()));
+              LoopContext.empty()
+                  .run(
+                      () -> {
+                        var.set("other-thread");
+                        loop.execute(() -> seen.add("set:" + var.get()));
+                      });
+              loop.execute(() -> seen.add("plain-again:" + var.get()));
+              loop.callSoonThreadsafe(
+                  () ->
+                      LoopContext.empty()
+                          .run(
+                              () -> {
+                                var.set("loop-thread");
+                                loop.execute(() -> seen.add("from-loop:" + var.get()));
+                                loop.execute(() -> done.setResult(null));
+                              }));
+            });
+    caller.start();
+    caller.join(10_000);
+
+    loop.runUntilComplete(done);
+
+    assertThat(seen)
+        .containsExactly("plain:none", "set:other-thread", "plain-again:none", "from-loop:loop-thread");
+  }
+
   // ---------------------------------------------------------------- tokens
 
   @Test

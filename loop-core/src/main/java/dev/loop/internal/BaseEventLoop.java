@@ -279,10 +279,10 @@ public abstract class BaseEventLoop implements EventLoop {
       // catching it here spares its producer a selector wake-up.
       receivedFromOthers = false;
       long spinUntil = System.nanoTime() + SPIN_BEFORE_BLOCK_NANOS;
-      while (inbox.isEmpty() && System.nanoTime() < spinUntil) {
+      while (!inbox.hasVisibleItem() && System.nanoTime() < spinUntil) {
         Thread.onSpinWait();
       }
-      if (!inbox.isEmpty()) {
+      if (inbox.hasVisibleItem()) {
         timeout = 0;
       }
     }
@@ -331,15 +331,21 @@ public abstract class BaseEventLoop implements EventLoop {
 
   /** Moves what other threads scheduled into the ready queue (callbacks) or the heap (timers). */
   private void drainInbox() {
-    HandleImpl handle;
-    while ((handle = inbox.poll()) != null) {
+    Object item = inbox.poll();
+    if (item == null) {
+      return;
+    }
+    if (!receivedFromOthers) {
+      // Written only when it changes: producers read fields that may share its cache line.
       receivedFromOthers = true;
-      if (handle instanceof TimerHandleImpl timer) {
+    }
+    for (; item != null; item = inbox.poll()) {
+      if (item instanceof TimerHandleImpl timer) {
         if (timer.transition(TimerHandleImpl.INBOX, TimerHandleImpl.SCHEDULED)) {
           timers.push(timer);
         }
       } else {
-        ready.add(handle);
+        ready.add(item);
       }
     }
   }
@@ -417,7 +423,21 @@ public abstract class BaseEventLoop implements EventLoop {
     LoopContextImpl savedContext = f.context;
     VarMap savedVars = f.vars;
     for (int i = 0; i < n; i++) {
-      HandleImpl handle = ready.poll();
+      Object item = ready.poll();
+      if (!(item instanceof HandleImpl handle)) {
+        Runnable bare = (Runnable) item;
+        if (timed) {
+          long start = System.nanoTime();
+          runBare(bare, f, savedContext, savedVars);
+          long took = System.nanoTime() - start;
+          if (took >= slowCallbackNanos) {
+            reportSlow(bare, took);
+          }
+        } else {
+          runBare(bare, f, savedContext, savedVars);
+        }
+        continue;
+      }
       if (handle.state == HandleImpl.CANCELLED) {
         continue;
       }
@@ -433,6 +453,21 @@ public abstract class BaseEventLoop implements EventLoop {
       }
     }
     return n;
+  }
+
+  /**
+   * Runs a callback that came without a handle ({@code execute} from a thread whose context was
+   * empty): in the empty context, with its exception reported like a handle's.
+   */
+  private void runBare(Runnable callback, Contexts.Frame f, @Nullable LoopContextImpl savedContext, VarMap savedVars) {
+    Contexts.enter(f, VarMap.EMPTY);
+    try {
+      callback.run();
+    } catch (Throwable t) {
+      callExceptionHandler(ExceptionContext.of("Exception in callback " + HandleImpl.describe(callback), t));
+    } finally {
+      Contexts.exit(f, savedContext, savedVars);
+    }
   }
 
   private void run(HandleImpl handle, Contexts.Frame f, @Nullable LoopContextImpl savedContext, VarMap savedVars) {
@@ -461,15 +496,17 @@ public abstract class BaseEventLoop implements EventLoop {
     }
   }
 
-  private void reportSlow(HandleImpl handle, long tookNanos) {
+  /** {@code what}: a handle, or a bare callback from {@code execute}. */
+  private void reportSlow(Object what, long tookNanos) {
+    String described = what instanceof HandleImpl ? what.toString() : HandleImpl.describe(what);
     if (debug) {
       LOG.log(System.Logger.Level.WARNING, "Executing {0} took {1} seconds",
-          handle, String.format("%.3f", tookNanos / 1e9));
+          described, String.format("%.3f", tookNanos / 1e9));
     }
     if (LoopEvents.SLOW_CALLBACK.isEnabled()) {
       LoopEvents.SlowCallback event = new LoopEvents.SlowCallback();
       event.durationNanos = tookNanos;
-      event.callback = handle.toString();
+      event.callback = described;
       event.commit();
     }
   }
@@ -666,7 +703,16 @@ public abstract class BaseEventLoop implements EventLoop {
     if (state == CLOSED) {
       throw new RejectedExecutionException("Event loop is closed");
     }
-    schedule(command, null, true);
+    if (debug) {
+      schedule(command, null, true); // a handle, to record where it was made
+    } else if (Thread.currentThread() == owner) {
+      // Nothing to cancel, so no handle is needed unless there is a context to carry.
+      ready.add(frame.vars == VarMap.EMPTY ? command : new HandleImpl(command, frame.vars));
+    } else {
+      Object captured = Contexts.capture();
+      inbox.offer(captured == VarMap.EMPTY ? command : new HandleImpl(command, captured));
+      wakeup();
+    }
   }
 
   /**
@@ -679,19 +725,19 @@ public abstract class BaseEventLoop implements EventLoop {
    */
   void dispatch(Runnable callback, Object capturedContext) {
     if (Thread.currentThread() == owner) {
-      ready.add(new HandleImpl(callback, capturedContext, debug ? site() : null));
+      ready.add(HandleImpl.of(callback, capturedContext, debug ? site() : null));
       return;
     }
     if (state == CLOSED) {
       throw new RejectedExecutionException("Event loop is closed");
     }
-    inbox.offer(new HandleImpl(callback, capturedContext, debug ? site() : null));
+    inbox.offer(HandleImpl.of(callback, capturedContext, debug ? site() : null));
     wakeup();
   }
 
   private HandleImpl schedule(Runnable callback, @Nullable LoopContext context, boolean threadsafe) {
     if (Thread.currentThread() == owner) {
-      HandleImpl handle = new HandleImpl(
+      HandleImpl handle = HandleImpl.of(
           callback, context == null ? frame.vars : Contexts.explicit(context), debug ? site() : null);
       ready.add(handle);
       return handle;
@@ -702,7 +748,7 @@ public abstract class BaseEventLoop implements EventLoop {
           + "'; use callSoonThreadsafe() from other threads");
     }
     checkOpen();
-    HandleImpl handle = new HandleImpl(
+    HandleImpl handle = HandleImpl.of(
         callback, context == null ? Contexts.capture() : Contexts.explicit(context), debug ? site() : null);
     inbox.offer(handle);
     wakeup();

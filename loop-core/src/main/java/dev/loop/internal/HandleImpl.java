@@ -7,10 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.lang.reflect.Method;
 import org.jspecify.annotations.Nullable;
 
-/**
- * A scheduled callback, and at the same time its own node in the loop's cross-thread inbox
- * ({@link Inbox}), so that scheduling allocates nothing but the handle.
- */
+/** A scheduled callback: what the ready queue, the inbox and the timer heap hold. */
 class HandleImpl implements Handle {
 
   static final int PENDING = 0;
@@ -28,23 +25,30 @@ class HandleImpl implements Handle {
     }
   }
 
-  /** Link in the {@link Inbox}; written by producers with release semantics, read by the loop. */
-  @Nullable HandleImpl next;
-
   final Runnable callback;
 
   /** The captured context: a {@link VarMap}, or a {@link LoopContextImpl} once materialised. */
   Object context;
 
-  /** Where the handle was made, in debug mode only. */
-  final @Nullable String source;
-
   volatile int state;
 
-  HandleImpl(Runnable callback, Object context, @Nullable String source) {
+  /** Kept to three fields (24 bytes with compressed pointers): one is made per {@code callSoon}. */
+  HandleImpl(Runnable callback, Object context) {
     this.callback = callback;
     this.context = context;
-    this.source = source;
+  }
+
+  /**
+   * A handle for {@code callSoon}: a plain one, or in debug mode one that records where it was
+   * made.
+   */
+  static HandleImpl of(Runnable callback, Object context, @Nullable String source) {
+    return source == null ? new HandleImpl(callback, context) : new Traced(callback, context, source);
+  }
+
+  /** Where the handle was made, in debug mode only. */
+  @Nullable String source() {
+    return null;
   }
 
   @Override
@@ -81,6 +85,7 @@ class HandleImpl implements Handle {
     }
     describe(sb);
     sb.append(' ').append(describe(callback));
+    String source = source();
     if (source != null) {
       sb.append(" created at ").append(source);
     }
@@ -112,8 +117,31 @@ class HandleImpl implements Handle {
    * enters the RAN state and stays cancellable between runs.
    */
   static final class Reusable extends HandleImpl {
+    private final @Nullable String source;
+
     Reusable(Runnable callback, Object context, @Nullable String source) {
-      super(callback, context, source);
+      super(callback, context);
+      this.source = source;
+    }
+
+    @Override
+    @Nullable String source() {
+      return source;
+    }
+  }
+
+  /** A handle made in debug mode: it knows where it was made. */
+  static final class Traced extends HandleImpl {
+    private final String source;
+
+    Traced(Runnable callback, Object context, String source) {
+      super(callback, context);
+      this.source = source;
+    }
+
+    @Override
+    String source() {
+      return source;
     }
   }
 }

@@ -5,65 +5,170 @@ import java.lang.invoke.VarHandle;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The loop's cross-thread queue: an intrusive multi-producer, single-consumer linked queue
- * (Vyukov's), whose nodes are the handles themselves.
+ * The loop's cross-thread queue: a multi-producer, single-consumer ring of chunks, in the design
+ * of JCTools' {@code MpscUnboundedArrayQueue} (written here on {@link VarHandle}s). Items are
+ * {@link HandleImpl handles}, or bare {@link Runnable}s from {@code execute}, which need no handle.
  *
- * <p>A producer swaps itself in as the tail with one atomic exchange (wait-free, no CAS retry under
- * contention), then links the previous tail to itself. Between those two steps the chain is briefly
- * broken: {@link #poll()} then sees no next node although {@link #isEmpty()} says false; the loop
- * treats that as "not empty, look again soon" and never blocks on it. The consumed node stays as the
- * queue's head sentinel until the next one is consumed; a handle passes through the inbox at most
- * once, so its link is never reused.
+ * <p>Indices count in steps of two; an odd producer index means "a producer is linking a new
+ * chunk", and the others wait for it to finish. A producer claims a slot with one CAS on the
+ * producer index and then stores its item into the slot; the consumer takes the item, clears the
+ * slot and advances its own index. While the consumer keeps up the chunk is reused as a ring, so
+ * offering allocates nothing; when a producer finds the chunk full it links a new chunk into the
+ * old one's last slot and leaves a {@link #JUMP} marker where its item would have gone, which sends
+ * the consumer over. One slot of every chunk stays free for that marker.
  *
- * <p>Layout: the consumer's {@code head} and the producers' {@code tail} (with the loop's {@code
- * polling} flag, which producers read after every offer) live on different cache lines, padded by
- * the class hierarchy as JCTools does; otherwise every poll would invalidate the producers' line and
- * every offer the consumer's.
+ * <p>Between the CAS and the store the item is claimed but not yet visible: {@link #poll()} then
+ * returns null although {@link #isEmpty()} says false; the loop treats that as "not empty, look
+ * again soon" and never blocks on it.
+ *
+ * <p>Layout: the producers' hot index, their cold fields (limit, chunk, and the loop's {@code
+ * polling} flag, which they read after every offer) and the consumer's fields live on separate
+ * cache lines, padded by the class hierarchy as JCTools does; otherwise every poll would
+ * invalidate the producers' line and every offer the consumer's.
  */
-final class Inbox extends InboxProducerFields {
+final class Inbox extends InboxConsumerFields {
 
-  private static final VarHandle TAIL;
-  private static final VarHandle NEXT;
+  /** Items per chunk: a power of two; one chunk carries an ordinary burst without growing. */
+  static final int CHUNK = 1024;
+
+  /** Left in the slot of the item that went to a new chunk: the consumer moves there. */
+  private static final Object JUMP = new Object() {
+    @Override
+    public String toString() {
+      return "JUMP";
+    }
+  };
+
+  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+  private static final VarHandle PRODUCER_INDEX;
+  private static final VarHandle PRODUCER_LIMIT;
+  private static final VarHandle CONSUMER_INDEX;
   private static final VarHandle POLLING;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
-      TAIL = lookup.findVarHandle(InboxProducerFields.class, "tail", HandleImpl.class);
-      POLLING = lookup.findVarHandle(InboxProducerFields.class, "polling", boolean.class);
-      NEXT = lookup.findVarHandle(HandleImpl.class, "next", HandleImpl.class);
+      PRODUCER_INDEX = lookup.findVarHandle(InboxProducerIndex.class, "producerIndex", long.class);
+      PRODUCER_LIMIT = lookup.findVarHandle(InboxColdProducerFields.class, "producerLimit", long.class);
+      POLLING = lookup.findVarHandle(InboxColdProducerFields.class, "polling", boolean.class);
+      CONSUMER_INDEX = lookup.findVarHandle(InboxConsumerFields.class, "consumerIndex", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   @SuppressWarnings("unused")
-  private long p10, p11, p12, p13, p14, p15, p16, p17;
+  private long p30, p31, p32, p33, p34, p35, p36, p37;
 
   Inbox() {
-    HandleImpl stub = new HandleImpl(() -> {}, VarMap.EMPTY, null);
-    head = stub;
-    tail = stub;
+    long mask = (CHUNK - 1L) << 1;
+    Object[] chunk = new Object[CHUNK + 1];
+    producerChunk = chunk;
+    producerMask = mask;
+    consumerChunk = chunk;
+    consumerMask = mask;
+    PRODUCER_LIMIT.setRelease(this, mask);
   }
 
-  /** Any thread. */
-  void offer(HandleImpl node) {
-    HandleImpl previous = (HandleImpl) TAIL.getAndSet(this, node);
-    NEXT.setRelease(previous, node);
-  }
-
-  /** Loop thread. Returns null when empty or when a producer is between its two steps. */
-  @Nullable HandleImpl poll() {
-    HandleImpl next = (HandleImpl) NEXT.getAcquire(head);
-    if (next != null) {
-      head = next;
+  /** Any thread. Lock-free: one CAS per offer, retried only when another producer won it. */
+  void offer(Object item) {
+    long mask;
+    Object[] chunk;
+    long index;
+    for (;;) {
+      long limit = (long) PRODUCER_LIMIT.getVolatile(this);
+      index = (long) PRODUCER_INDEX.getVolatile(this);
+      if ((index & 1) == 1) {
+        Thread.onSpinWait(); // another producer is linking a new chunk
+        continue;
+      }
+      // Read after the index: if the CAS below succeeds, no chunk change happened in between.
+      mask = producerMask;
+      chunk = producerChunk;
+      if (index >= limit) {
+        int next = beyondLimit(mask, index, limit);
+        if (next == RETRY) {
+          continue;
+        }
+        if (next == GROW) {
+          grow(mask, chunk, index, item);
+          return;
+        }
+      }
+      if (PRODUCER_INDEX.compareAndSet(this, index, index + 2)) {
+        break;
+      }
     }
-    return next;
+    SLOT.setRelease(chunk, slot(index, mask), item);
   }
 
-  /** Loop thread. A full fence read: false means no producer had started an offer. */
+  private static final int RETRY = 0;
+  private static final int CLAIM = 1;
+  private static final int GROW = 2;
+
+  /** The cached limit is reached: raise it if the consumer has freed slots, else claim a grow. */
+  private int beyondLimit(long mask, long index, long limit) {
+    long consumed = (long) CONSUMER_INDEX.getVolatile(this);
+    if (consumed + mask > index) {
+      return PRODUCER_LIMIT.compareAndSet(this, limit, consumed + mask) ? CLAIM : RETRY;
+    }
+    // The chunk is full: the odd index keeps the other producers out until the new one is linked.
+    return PRODUCER_INDEX.compareAndSet(this, index, index + 1) ? GROW : RETRY;
+  }
+
+  /** The producer holding the odd index: links a new chunk holding {@code item}, then releases. */
+  private void grow(long oldMask, Object[] oldChunk, long index, Object item) {
+    long mask = (CHUNK - 1L) << 1;
+    Object[] chunk = new Object[CHUNK + 1];
+    producerChunk = chunk;
+    producerMask = mask;
+    chunk[slot(index, mask)] = item; // published by the release stores below
+    SLOT.setRelease(oldChunk, linkSlot(oldMask), chunk);
+    PRODUCER_LIMIT.setRelease(this, index + mask);
+    PRODUCER_INDEX.setRelease(this, index + 2);
+    SLOT.setRelease(oldChunk, slot(index, oldMask), JUMP); // last: the consumer may follow it now
+  }
+
+  /**
+   * Loop thread. Returns the oldest item, or null when the queue is empty or its oldest item is
+   * claimed by a producer that has not stored it yet.
+   */
+  @Nullable Object poll() {
+    Object[] chunk = consumerChunk;
+    long mask = consumerMask;
+    long index = (long) CONSUMER_INDEX.get(this); // our own field: a plain read
+    int slot = slot(index, mask);
+    Object item = SLOT.getAcquire(chunk, slot);
+    if (item == null) {
+      return null;
+    }
+    if (item == JUMP) {
+      int link = linkSlot(mask);
+      Object[] next = (Object[]) SLOT.getAcquire(chunk, link);
+      chunk[link] = null; // the old chunk is garbage now; do not let it keep the new one alive
+      mask = (next.length - 2L) << 1;
+      consumerChunk = next;
+      consumerMask = mask;
+      chunk = next;
+      slot = slot(index, mask);
+      item = SLOT.getAcquire(chunk, slot); // stored before the JUMP that led here
+    }
+    chunk[slot] = null;
+    CONSUMER_INDEX.setRelease(this, index + 2); // orders the clear before a producer's reuse
+    return item;
+  }
+
+  /** Loop thread. A full-fence read: false means no producer had claimed a slot. */
   boolean isEmpty() {
-    return TAIL.getVolatile(this) == head;
+    return (long) PRODUCER_INDEX.getVolatile(this) == (long) CONSUMER_INDEX.get(this);
+  }
+
+  /**
+   * Loop thread, for spinning: whether the oldest item (or a jump to it) is visible. Reads the
+   * slot the producer writes anyway, not the producers' contended index.
+   */
+  boolean hasVisibleItem() {
+    return SLOT.getOpaque(consumerChunk, slot((long) CONSUMER_INDEX.get(this), consumerMask)) != null;
   }
 
   /** Loop thread: announce that the loop is about to block (a full fence, for the re-check). */
@@ -83,27 +188,54 @@ final class Inbox extends InboxProducerFields {
   boolean claimWakeup() {
     return (boolean) POLLING.getVolatile(this) && POLLING.compareAndSet(this, true, false);
   }
+
+  private static int slot(long index, long mask) {
+    return (int) ((index & mask) >> 1);
+  }
+
+  /** The chunk's last slot, which holds the link to the next chunk. */
+  private static int linkSlot(long mask) {
+    return (int) (mask >> 1) + 1;
+  }
 }
 
-/** Padding before the consumer's field. */
+/** Padding before the producers' index. */
 abstract class InboxPad0 {
   @SuppressWarnings("unused")
   private long p00, p01, p02, p03, p04, p05, p06, p07;
 }
 
-/** The consumer's field: the last node consumed. Loop thread only. */
-abstract class InboxConsumerFields extends InboxPad0 {
-  HandleImpl head;
+/** The producers' hot field: CAS by every offer. */
+abstract class InboxProducerIndex extends InboxPad0 {
+  volatile long producerIndex;
 }
 
-/** Padding between the consumer's and the producers' fields. */
-abstract class InboxPad1 extends InboxConsumerFields {
+/** Padding after the producers' index. */
+abstract class InboxPad1 extends InboxProducerIndex {
   @SuppressWarnings("unused")
-  private long p08, p09, p0a, p0b, p0c, p0d, p0e, p0f;
+  private long p10, p11, p12, p13, p14, p15, p16, p17;
 }
 
-/** The producers' side: the tail they exchange, and the flag they read after each offer. */
-abstract class InboxProducerFields extends InboxPad1 {
-  volatile HandleImpl tail;
+/**
+ * What producers read on every offer but rarely write: the limit before the consumer's index must
+ * be re-read, the current chunk, and the loop's {@code polling} flag.
+ */
+abstract class InboxColdProducerFields extends InboxPad1 {
+  volatile long producerLimit;
+  long producerMask;
+  Object[] producerChunk;
   volatile boolean polling;
+}
+
+/** Padding before the consumer's fields. */
+abstract class InboxPad2 extends InboxColdProducerFields {
+  @SuppressWarnings("unused")
+  private long p20, p21, p22, p23, p24, p25, p26, p27;
+}
+
+/** The consumer's fields: written by the loop thread only; producers read the index. */
+abstract class InboxConsumerFields extends InboxPad2 {
+  volatile long consumerIndex;
+  long consumerMask;
+  Object[] consumerChunk;
 }

@@ -21,11 +21,18 @@ final class TimerHandleImpl extends HandleImpl implements TimerHandle {
   final BaseEventLoop loop;
   final long when;
   long sequence;
+  private final @Nullable String source;
 
   TimerHandleImpl(BaseEventLoop loop, long when, Runnable callback, Object context, @Nullable String source) {
-    super(callback, context, source);
+    super(callback, context);
     this.loop = loop;
     this.when = when;
+    this.source = source;
+  }
+
+  @Override
+  @Nullable String source() {
+    return source;
   }
 
   @Override
