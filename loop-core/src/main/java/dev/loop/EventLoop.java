@@ -144,6 +144,28 @@ public interface EventLoop extends Executor, AutoCloseable {
    */
   CompletionStage<Void> shutdown(Duration quietPeriod, Duration timeout);
 
+  /**
+   * Adds a step to this loop's graceful {@link #shutdown(Duration) shutdown}: when a shutdown
+   * begins, {@code hook} is called on the loop thread and the loop closes only after the stage it
+   * returns is done (or the shutdown's timeout passed). Bridges use it to dispose their schedulers
+   * with the loop; a hook that throws goes to the exception handler and the shutdown goes on. Any
+   * thread may call it. Beyond asyncio, whose {@code shutdown_*} steps are fixed.
+   *
+   * @param hook returns a stage that completes when its part of the shutdown is done
+   * @throws NullPointerException if {@code hook} is null
+   */
+  void addShutdownHook(java.util.function.Supplier<? extends CompletionStage<?>> hook);
+
+  /**
+   * Removes a hook added with {@link #addShutdownHook(java.util.function.Supplier)} (compared by
+   * identity). Any thread may call it.
+   *
+   * @param hook the hook
+   * @return true if it was registered
+   * @throws NullPointerException if {@code hook} is null
+   */
+  boolean removeShutdownHook(java.util.function.Supplier<? extends CompletionStage<?>> hook);
+
   // ---------------------------------------------------------------- callbacks
 
   /**
@@ -625,6 +647,168 @@ public interface EventLoop extends Executor, AutoCloseable {
    * @throws NullPointerException if {@code address} is null
    */
   LoopFuture<String> getnameinfo(InetSocketAddress address);
+
+  // ---------------------------------------------------------------- pipes, subprocesses, signals
+
+  /**
+   * Connects the read end of a {@link java.nio.channels.Pipe} to a new protocol, on the loop's
+   * selector: the protocol gets {@code dataReceived}, then {@code eofReceived} and {@code
+   * connectionLost} when the writer closes. The transport is read-only: its write methods throw
+   * {@link UnsupportedOperationException}. asyncio: {@code connect_read_pipe()}.
+   *
+   * @param protocolFactory makes the protocol
+   * @param pipe the pipe's source channel; the transport owns it from now on
+   * @param <P> the protocol type
+   * @return the transport and protocol, once connected
+   * @throws NullPointerException if an argument is null
+   */
+  <P extends Protocol> LoopFuture<Connection<P>> connectReadPipe(
+      Supplier<P> protocolFactory, java.nio.channels.Pipe.SourceChannel pipe);
+
+  /**
+   * Connects a blocking {@link java.io.InputStream} (such as a JDK {@code Process}'s output) to a
+   * new protocol. Such a stream cannot be selected, so a reader thread of the loop's pipe pump blocks
+   * in {@code read()} for it and hands each chunk to the loop; {@code pauseReading()} stops that
+   * thread from reading, so the writer at the other end is held back. asyncio: {@code
+   * connect_read_pipe()}.
+   *
+   * @param protocolFactory makes the protocol
+   * @param in the stream; the transport owns it from now on
+   * @param <P> the protocol type
+   * @return the transport and protocol, once connected
+   * @throws NullPointerException if an argument is null
+   */
+  <P extends Protocol> LoopFuture<Connection<P>> connectReadPipe(
+      Supplier<P> protocolFactory, java.io.InputStream in);
+
+  /**
+   * Connects the write end of a {@link java.nio.channels.Pipe} to a new protocol, on the loop's
+   * selector, with the flow control of a socket transport. The transport is write-only: {@code
+   * pauseReading}/{@code resumeReading} throw {@link UnsupportedOperationException}. asyncio:
+   * {@code connect_write_pipe()}.
+   *
+   * @param protocolFactory makes the protocol
+   * @param pipe the pipe's sink channel; the transport owns it from now on
+   * @param <P> the protocol type
+   * @return the transport and protocol, once connected
+   * @throws NullPointerException if an argument is null
+   */
+  <P extends Protocol> LoopFuture<Connection<P>> connectWritePipe(
+      Supplier<P> protocolFactory, java.nio.channels.Pipe.SinkChannel pipe);
+
+  /**
+   * Connects a blocking {@link java.io.OutputStream} (such as a JDK {@code Process}'s input) to a
+   * new protocol. Writes are buffered on the loop and written by a thread of the loop's pipe pump
+   * that exists only while bytes are pending; the write-buffer limits call {@code pauseWriting} and
+   * {@code resumeWriting} as for sockets. asyncio: {@code connect_write_pipe()}.
+   *
+   * @param protocolFactory makes the protocol
+   * @param out the stream; the transport owns it from now on
+   * @param <P> the protocol type
+   * @return the transport and protocol, once connected
+   * @throws NullPointerException if an argument is null
+   */
+  <P extends Protocol> LoopFuture<Connection<P>> connectWritePipe(
+      Supplier<P> protocolFactory, java.io.OutputStream out);
+
+  /**
+   * Starts {@code argv} as a subprocess with all three standard streams piped. asyncio: {@code
+   * subprocess_exec()}.
+   *
+   * @param protocolFactory makes the protocol
+   * @param argv the program and its arguments
+   * @param <P> the protocol type
+   * @return the transport and protocol once the process has started; fails with an {@link
+   *     java.io.IOException} naming the program if it cannot be started
+   * @throws NullPointerException if an argument or an element of {@code argv} is null
+   * @throws IllegalArgumentException if {@code argv} is empty
+   */
+  <P extends dev.loop.process.SubprocessProtocol>
+      LoopFuture<dev.loop.process.Subprocess<P>> subprocessExec(
+          Supplier<P> protocolFactory, List<String> argv);
+
+  /**
+   * Starts {@code argv} as a subprocess, its streams and environment as {@code options} say.
+   * asyncio: {@code subprocess_exec()}.
+   *
+   * @param protocolFactory makes the protocol
+   * @param argv the program and its arguments
+   * @param options streams, working directory and environment
+   * @param <P> the protocol type
+   * @return the transport and protocol once the process has started; fails with an {@link
+   *     java.io.IOException} naming the program if it cannot be started
+   * @throws NullPointerException if an argument or an element of {@code argv} is null
+   * @throws IllegalArgumentException if {@code argv} is empty, or the working directory is not a
+   *     directory
+   */
+  <P extends dev.loop.process.SubprocessProtocol>
+      LoopFuture<dev.loop.process.Subprocess<P>> subprocessExec(
+          Supplier<P> protocolFactory, List<String> argv, dev.loop.process.ProcessOptions options);
+
+  /**
+   * Starts {@code command} with the system shell ({@code /bin/sh -c}), all three streams piped.
+   * asyncio: {@code subprocess_shell()}.
+   *
+   * @param protocolFactory makes the protocol
+   * @param command the shell command line
+   * @param <P> the protocol type
+   * @return the transport and protocol once the shell has started
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code command} is empty
+   */
+  <P extends dev.loop.process.SubprocessProtocol>
+      LoopFuture<dev.loop.process.Subprocess<P>> subprocessShell(
+          Supplier<P> protocolFactory, String command);
+
+  /**
+   * Starts {@code command} with the system shell, as {@code options} say. asyncio: {@code
+   * subprocess_shell()}.
+   *
+   * @param protocolFactory makes the protocol
+   * @param command the shell command line
+   * @param options streams, working directory and environment
+   * @param <P> the protocol type
+   * @return the transport and protocol once the shell has started
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code command} is empty, or the working directory is not a
+   *     directory
+   */
+  <P extends dev.loop.process.SubprocessProtocol>
+      LoopFuture<dev.loop.process.Subprocess<P>> subprocessShell(
+          Supplier<P> protocolFactory, String command, dev.loop.process.ProcessOptions options);
+
+  /**
+   * Runs {@code callback} on the loop thread each time the JVM receives the signal {@code name}
+   * ("INT", "TERM", "HUP", "USR1", "WINCH", ...; with or without the "SIG" prefix, in any case),
+   * replacing any handler this loop had for it. Several loops may each have one: every one of them
+   * gets the signal. The JVM's handler from before is kept, and restored once no loop has a handler
+   * for the signal any more ({@link #removeSignalHandler(String)}, or when a loop closes). Until
+   * then the JVM's own action is gone: with a handler for "INT", Ctrl-C no longer ends the JVM
+   * unless the callback does. Any thread may call it. asyncio: {@code add_signal_handler()}.
+   *
+   * @param name the signal's name
+   * @param callback what to run, on the loop thread, in a copy of the context current at this call
+   *     (the same copy for every signal)
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the signal is unknown, cannot be caught ("KILL", "STOP"),
+   *     or is reserved by the JVM (such as "QUIT"; "USR2" and "BUS", which HotSpot uses; "HUP",
+   *     "INT" and "TERM" under {@code -Xrs} or when the process started with them ignored)
+   * @throws IllegalStateException if the loop is closed
+   */
+  void addSignalHandler(String name, Runnable callback);
+
+  /**
+   * Removes this loop's handler for the signal; a callback for a signal that came before and has
+   * not started yet does not run. When no loop has a handler for the signal any more, the JVM's
+   * handler from before the first one comes back. Any thread may call it, on an open or a closed
+   * loop. asyncio: {@code remove_signal_handler()}.
+   *
+   * @param name the signal's name
+   * @return true if this loop had a handler for it
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if the signal is unknown
+   */
+  boolean removeSignalHandler(String name);
 
   // ---------------------------------------------------------------- errors and debug
 

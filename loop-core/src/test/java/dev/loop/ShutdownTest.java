@@ -375,4 +375,78 @@ class ShutdownTest {
         .isInstanceOf(NullPointerException.class);
     assertThat(loop.isClosed()).isFalse();
   }
+
+  @Test
+  void shutdownRunsEveryHookOnTheLoopThreadAndClosesOnlyAfterTheirStagesComplete() throws Exception {
+    EventLoop loop = newLoop();
+    LoopThread lt = startOnItsOwnThread(loop);
+    CompletableFuture<Void> hookDone = new CompletableFuture<>();
+    AtomicReference<Thread> ranOn = new AtomicReference<>();
+    loop.addShutdownHook(
+        () -> {
+          ranOn.set(Thread.currentThread());
+          return hookDone;
+        });
+
+    CompletableFuture<Void> closed = loop.shutdown(EXECUTOR_TIMEOUT).toCompletableFuture();
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ranOn.get() != null);
+    assertThat(ranOn.get()).isSameAs(lt.thread);
+    assertThat(closed).isNotDone();
+    hookDone.complete(null);
+    closed.get(20, TimeUnit.SECONDS);
+    assertThat(loop.isClosed()).isTrue();
+  }
+
+  @Test
+  void aRemovedShutdownHookIsNotCalled() throws Exception {
+    EventLoop loop = newLoop();
+    AtomicBoolean called = new AtomicBoolean();
+    java.util.function.Supplier<CompletionStage<?>> hook =
+        () -> {
+          called.set(true);
+          return CompletableFuture.completedFuture(null);
+        };
+    loop.addShutdownHook(hook);
+
+    assertThat(loop.removeShutdownHook(hook)).isTrue();
+    assertThat(loop.removeShutdownHook(hook)).isFalse();
+    loop.shutdown(EXECUTOR_TIMEOUT).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    assertThat(called).isFalse();
+    assertThatThrownBy(() -> loop.addShutdownHook(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void aShutdownHookThatThrowsGoesToTheHandlerAndTheShutdownFinishes() throws Exception {
+    EventLoop loop = newLoop();
+    List<Throwable> reported = new ArrayList<>();
+    loop.setExceptionHandler((l, context) -> reported.add(context.exception()));
+    RuntimeException failure = new RuntimeException("expected by the test: hook fails");
+    loop.addShutdownHook(
+        () -> {
+          throw failure;
+        });
+
+    loop.shutdown(EXECUTOR_TIMEOUT).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    assertThat(reported).containsExactly(failure);
+    assertThat(loop.isClosed()).isTrue();
+  }
+
+  @Test
+  void shutdownFromAnotherThreadNeverRestartsALoopThatIsClosingItself() throws Exception {
+    // The loop thread finishes a quick shutdown while the caller checks whether anybody runs the
+    // loop: the loop must go straight from running to closed, or the caller would start running it.
+    for (int round = 0; round < 200; round++) {
+      EventLoop loop = Loops.newEventLoop();
+      LoopThread lt = new LoopThread(loop);
+
+      loop.shutdown(Duration.ZERO).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+      lt.runForeverReturned.get(20, TimeUnit.SECONDS);
+      assertThat(loop.isClosed()).as("round %d", round).isTrue();
+      assertThat(loop.isRunning()).as("round %d", round).isFalse();
+    }
+  }
 }

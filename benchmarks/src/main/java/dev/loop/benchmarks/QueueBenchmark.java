@@ -36,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@code callSoon} / Netty {@code execute}) plus a last one that signals the benchmark thread,
  * which waits for it. {@code loopThread_loopCallSoonRunForever} does the same with the benchmark
  * thread itself running the loop ({@code callSoon(batch); runForever()}, the batch ends with a
- * {@code callSoon(stop)}).
+ * {@code callSoon(stop)}). {@code loopThread_loopExecute} is {@code loopThread_loopCallSoon} with
+ * {@code execute} in the batch: no handle, so nothing allocated.
  *
  * <p><b>{@code cross1_*}, {@code cross2_*}</b>: 1 or 2 producer threads (the JMH threads) hand
  * callbacks to one consumer thread (the loop's own thread; for JCTools a thread that polls the
@@ -71,6 +72,38 @@ public class QueueBenchmark {
           l.callSoon(NOOP);
         }
         l.callSoon(done);
+      }
+    };
+
+    @Setup(Level.Trial)
+    public void setUp() throws InterruptedException {
+      lt = new Bench.LoopThread("loop-bench");
+      loop = lt.loop;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws InterruptedException {
+      lt.close();
+    }
+  }
+
+  /**
+   * As {@link LoopOnThread}, but the batch uses {@code execute} from the loop thread: the same
+   * operation as {@code callSoon} without the handle, so it allocates nothing.
+   */
+  @State(Scope.Benchmark)
+  public static class LoopExecuteOnThread {
+    Bench.LoopThread lt;
+    EventLoop loop;
+    final Bench.Signal done = new Bench.Signal();
+    final Runnable batch = new Runnable() {
+      @Override
+      public void run() {
+        EventLoop l = loop;
+        for (int i = 0; i < BATCH; i++) {
+          l.execute(NOOP);
+        }
+        l.execute(done);
       }
     };
 
@@ -147,6 +180,14 @@ public class QueueBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void loopThread_loopCallSoon(LoopOnThread s) {
+    long target = s.done.get() + 1;
+    s.loop.execute(s.batch);
+    s.done.awaitAtLeast(target);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void loopThread_loopExecute(LoopExecuteOnThread s) {
     long target = s.done.get() + 1;
     s.loop.execute(s.batch);
     s.done.awaitAtLeast(target);

@@ -26,6 +26,12 @@ import dev.loop.net.DatagramEndpoint;
 import dev.loop.net.DatagramOptions;
 import dev.loop.net.DatagramProtocol;
 import dev.loop.net.Protocol;
+import dev.loop.internal.process.Pipes;
+import dev.loop.internal.process.SignalHandlers;
+import dev.loop.internal.process.Subprocesses;
+import dev.loop.process.ProcessOptions;
+import dev.loop.process.Subprocess;
+import dev.loop.process.SubprocessProtocol;
 import dev.loop.net.ServerOptions;
 import dev.loop.net.TlsOptions;
 import dev.loop.net.Transport;
@@ -239,10 +245,13 @@ public abstract class BaseEventLoop implements EventLoop {
     stopping = false;
     owner = null;
     RunningLoops.set(null);
-    state = IDLE;
-    if (closeWhenStopped) {
+    if (!closeWhenStopped) {
+      state = IDLE;
+    } else {
       closeWhenStopped = false;
-      close();
+      // Straight from RUNNING to CLOSED: were the loop IDLE for a moment, a thread in shutdown()
+      // could see it idle and start running it, and this close would then fail.
+      closeFrom(RUNNING);
       CompletableFuture<Void> stage;
       synchronized (this) {
         stage = shutdownStage;
@@ -625,11 +634,15 @@ public abstract class BaseEventLoop implements EventLoop {
 
   @Override
   public void close() {
-    if (!STATE.compareAndSet(this, IDLE, CLOSED)) {
-      if (state == RUNNING) {
-        throw new IllegalStateException("Cannot close a running event loop");
-      }
-      return;
+    if (!closeFrom(IDLE) && state == RUNNING) {
+      throw new IllegalStateException("Cannot close a running event loop");
+    }
+  }
+
+  /** Closes the loop if it is in state {@code from}; false if it was not (or already closed). */
+  private boolean closeFrom(int from) {
+    if (!STATE.compareAndSet(this, from, CLOSED)) {
+      return false;
     }
     if (debug) {
       LOG.log(System.Logger.Level.DEBUG, "Close {0}", this);
@@ -648,6 +661,7 @@ public abstract class BaseEventLoop implements EventLoop {
       }
     }
     resources.clear();
+    SignalHandlers.removeAll(this); // as asyncio's close(): the JVM's previous handlers come back
     OwnExecutor executor;
     synchronized (executorLock) {
       executorShutdownCalled = true;
@@ -661,6 +675,7 @@ public abstract class BaseEventLoop implements EventLoop {
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING, "Error closing the poller of " + this, e);
     }
+    return true;
   }
 
   private void checkOpen() {
@@ -1009,17 +1024,25 @@ public abstract class BaseEventLoop implements EventLoop {
 
   // ------------------------------------------------------------------ shutdown
 
-  /**
-   * Adds work for {@link #shutdown(Duration)}: servers that stop accepting, transports that flush,
-   * bridges that dispose. Called on the loop thread when the shutdown begins; the loop closes once
-   * every returned stage is done or the timeout passed.
-   *
-   * @param hook returns a stage that completes when its part of the shutdown is done
-   */
+  @Override
   public void addShutdownHook(Supplier<? extends CompletionStage<?>> hook) {
     Objects.requireNonNull(hook, "hook");
     synchronized (shutdownHooks) {
       shutdownHooks.add(hook);
+    }
+  }
+
+  @Override
+  public boolean removeShutdownHook(Supplier<? extends CompletionStage<?>> hook) {
+    Objects.requireNonNull(hook, "hook");
+    synchronized (shutdownHooks) {
+      for (int i = 0; i < shutdownHooks.size(); i++) {
+        if (shutdownHooks.get(i) == hook) {
+          shutdownHooks.remove(i);
+          return true;
+        }
+      }
+      return false;
     }
   }
 
@@ -1485,6 +1508,89 @@ public abstract class BaseEventLoop implements EventLoop {
   public LoopFuture<String> getnameinfo(InetSocketAddress address) {
     Objects.requireNonNull(address, "address");
     return Resolver.nameOf(this, address);
+  }
+
+  // ------------------------------------------------------------------ pipes, subprocesses, signals
+
+  @Override
+  public <P extends Protocol> LoopFuture<Connection<P>> connectReadPipe(
+      Supplier<P> protocolFactory, java.nio.channels.Pipe.SourceChannel pipe) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(pipe, "pipe");
+    return onLoop(f -> Pipes.connectRead(this, protocolFactory, pipe, f));
+  }
+
+  @Override
+  public <P extends Protocol> LoopFuture<Connection<P>> connectReadPipe(
+      Supplier<P> protocolFactory, java.io.InputStream in) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(in, "in");
+    return onLoop(f -> Pipes.connectRead(this, protocolFactory, in, f));
+  }
+
+  @Override
+  public <P extends Protocol> LoopFuture<Connection<P>> connectWritePipe(
+      Supplier<P> protocolFactory, java.nio.channels.Pipe.SinkChannel pipe) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(pipe, "pipe");
+    return onLoop(f -> Pipes.connectWrite(this, protocolFactory, pipe, f));
+  }
+
+  @Override
+  public <P extends Protocol> LoopFuture<Connection<P>> connectWritePipe(
+      Supplier<P> protocolFactory, java.io.OutputStream out) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(out, "out");
+    return onLoop(f -> Pipes.connectWrite(this, protocolFactory, out, f));
+  }
+
+  @Override
+  public <P extends SubprocessProtocol> LoopFuture<Subprocess<P>> subprocessExec(
+      Supplier<P> protocolFactory, List<String> argv) {
+    return subprocessExec(protocolFactory, argv, ProcessOptions.defaults());
+  }
+
+  @Override
+  public <P extends SubprocessProtocol> LoopFuture<Subprocess<P>> subprocessExec(
+      Supplier<P> protocolFactory, List<String> argv, ProcessOptions options) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(options, "options");
+    List<String> command = Subprocesses.checkArgv(argv);
+    Subprocesses.checkOptions(options);
+    return Subprocesses.start(this, protocolFactory, command, options);
+  }
+
+  @Override
+  public <P extends SubprocessProtocol> LoopFuture<Subprocess<P>> subprocessShell(
+      Supplier<P> protocolFactory, String command) {
+    return subprocessShell(protocolFactory, command, ProcessOptions.defaults());
+  }
+
+  @Override
+  public <P extends SubprocessProtocol> LoopFuture<Subprocess<P>> subprocessShell(
+      Supplier<P> protocolFactory, String command, ProcessOptions options) {
+    Objects.requireNonNull(protocolFactory, "protocolFactory");
+    Objects.requireNonNull(command, "command");
+    Objects.requireNonNull(options, "options");
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("command must not be empty");
+    }
+    Subprocesses.checkOptions(options);
+    return Subprocesses.start(this, protocolFactory, List.of("/bin/sh", "-c", command), options);
+  }
+
+  @Override
+  public void addSignalHandler(String name, Runnable callback) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(callback, "callback");
+    checkOpen();
+    SignalHandlers.add(this, name, callback);
+  }
+
+  @Override
+  public boolean removeSignalHandler(String name) {
+    Objects.requireNonNull(name, "name");
+    return SignalHandlers.remove(this, name);
   }
 
   // ------------------------------------------------------------------ errors and debug
