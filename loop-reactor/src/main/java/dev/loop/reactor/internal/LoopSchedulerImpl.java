@@ -59,6 +59,16 @@ public final class LoopSchedulerImpl implements LoopScheduler, TaskHost, Scannab
   @SuppressWarnings("unused") // through STATE
   private volatile int state;
 
+  /**
+   * Registered on every loop: a graceful {@code loop.shutdown(...)} disposes the scheduler (the
+   * contract's "bridge schedulers dispose"). Removed again when the scheduler is disposed.
+   */
+  private final java.util.function.Supplier<java.util.concurrent.CompletionStage<?>> disposeOnShutdown =
+      () -> {
+        dispose();
+        return CompletableFuture.completedFuture(null);
+      };
+
   private LoopSchedulerImpl(
       @Nullable EventLoop single, @Nullable EventLoopGroup group, @Nullable EventLoopGroup owned, String name) {
     this.single = single;
@@ -67,6 +77,16 @@ public final class LoopSchedulerImpl implements LoopScheduler, TaskHost, Scannab
     this.loops = single != null ? List.of(single) : Objects.requireNonNull(group).loops();
     this.name = name;
     KnownLoops.register(loops);
+    // Last: the hook may run on a loop thread as soon as it is added (the add synchronises with it).
+    for (EventLoop loop : loops) {
+      loop.addShutdownHook(disposeOnShutdown);
+    }
+  }
+
+  private void forgetShutdownHooks() {
+    for (EventLoop loop : loops) {
+      loop.removeShutdownHook(disposeOnShutdown);
+    }
   }
 
   /**
@@ -267,6 +287,7 @@ public final class LoopSchedulerImpl implements LoopScheduler, TaskHost, Scannab
         return;
       }
     } while (!STATE.compareAndSet(this, s, TERMINATED));
+    forgetShutdownHooks();
     timers.disposeAll();
     workers.disposeAll();
     EventLoopGroup g = owned;
@@ -319,6 +340,7 @@ public final class LoopSchedulerImpl implements LoopScheduler, TaskHost, Scannab
 
   private void finishGracefulDisposal() {
     STATE.compareAndSet(this, GRACEFUL, TERMINATED);
+    forgetShutdownHooks();
     workers.disposeAll();
     terminated.complete(null);
   }
