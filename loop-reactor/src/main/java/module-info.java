@@ -3,8 +3,9 @@
  * futures and sockets of the loop as {@code Mono} and {@code Flux}.
  *
  * <p>Exports {@code dev.loop.reactor}; the implementation in {@code dev.loop.reactor.internal} is
- * not exported. BlockHound is optional: when it is present, its integration marks loop threads as
- * non-blocking.
+ * not exported. BlockHound is optional: when it is present, {@code
+ * LoopBlockHoundIntegration} marks loop threads as non-blocking (found by itself on the class path;
+ * on the module path, pass it to {@code BlockHound.install}).
  */
 module dev.loop.reactor {
   requires transitive dev.loop.core;
@@ -14,7 +15,4 @@ module dev.loop.reactor {
   requires static reactor.blockhound;
 
   exports dev.loop.reactor;
-
-  provides reactor.blockhound.integration.BlockHoundIntegration
-      with dev.loop.reactor.internal.LoopBlockHoundIntegration;
 }

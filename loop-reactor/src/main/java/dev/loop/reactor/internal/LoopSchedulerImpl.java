@@ -61,11 +61,15 @@ public final class LoopSchedulerImpl implements LoopScheduler, TaskHost, Scannab
 
   /**
    * Registered on every loop: a graceful {@code loop.shutdown(...)} disposes the scheduler (the
-   * contract's "bridge schedulers dispose"). Removed again when the scheduler is disposed.
+   * contract's "bridge schedulers dispose"), as the loop cancels its own timers and tasks. Removed
+   * again when the scheduler is disposed. A scheduler already disposing gracefully (its own group
+   * is shutting down because of it) is left to finish that.
    */
   private final java.util.function.Supplier<java.util.concurrent.CompletionStage<?>> disposeOnShutdown =
       () -> {
-        dispose();
+        if (state == ACTIVE) {
+          dispose();
+        }
         return CompletableFuture.completedFuture(null);
       };
 

@@ -21,7 +21,10 @@ class LoopShutdownTest {
   @Test
   void loopShutdownDisposesItsSchedulerAndItsPendingDelayedTaskNeverRuns() throws Exception {
     EventLoop loop = Loops.newEventLoop();
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+    loop.callSoon(running::countDown);
     CompletableFuture<Void> loopDone = CompletableFuture.runAsync(loop::runForever);
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
     LoopScheduler scheduler = LoopScheduler.of(loop);
     AtomicBoolean ran = new AtomicBoolean();
     scheduler.schedule(() -> ran.set(true), 1, TimeUnit.HOURS);

@@ -1,18 +1,22 @@
-package dev.loop.reactor.internal;
+package dev.loop.reactor;
 
+import dev.loop.reactor.internal.KnownLoops;
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.integration.BlockHoundIntegration;
 import reactor.core.scheduler.NonBlocking;
 
 /**
  * Tells BlockHound that loop threads must not block, and which blocking-looking calls of the loop
- * itself are fine. Found by {@code BlockHound.install()} through {@code ServiceLoader} (the module's
- * {@code provides}, or {@code META-INF/services} on the class path).
+ * itself are fine. On the class path {@code BlockHound.install()} finds it by itself ({@code
+ * META-INF/services}); on the module path pass it: {@code BlockHound.install(new
+ * LoopBlockHoundIntegration())}. (The module cannot declare it with {@code provides}: BlockHound is
+ * an optional dependency, and a {@code provides} of a type from an absent module stops the JVM from
+ * starting.) BlockHound must be on the class or module path to use this class.
  *
  * <ul>
  *   <li>Non-blocking threads: the {@link NonBlocking} threads of Loop's factories (Reactor's own
  *       integration already marks every {@code NonBlocking} thread), and any thread while it runs a
- *       loop known to the bridge ({@link KnownLoops#isLoopThread(Thread)}). BlockHound asks its
+ *       loop known to the bridge. BlockHound asks its
  *       thread predicate once per thread unless the thread is <em>dynamic</em>; since any ordinary
  *       thread may start or stop running a loop, every thread that is not {@code NonBlocking} is
  *       made dynamic, so the predicate is asked on each of its blocking calls.
@@ -26,9 +30,15 @@ import reactor.core.scheduler.NonBlocking;
  */
 public final class LoopBlockHoundIntegration implements BlockHoundIntegration {
 
-  /** For {@code ServiceLoader}. */
+  /** Makes the integration; {@code ServiceLoader} and {@code BlockHound.install(...)} call it. */
   public LoopBlockHoundIntegration() {}
 
+  /**
+   * Marks loop threads non-blocking and allows the loop's own poll and spin. Called by BlockHound
+   * once, on the thread that installs it.
+   *
+   * @param builder BlockHound's builder
+   */
   @Override
   public void applyTo(BlockHound.Builder builder) {
     builder.nonBlockingThreadPredicate(current -> current.or(KnownLoops::isLoopThread));
