@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # TCP echo benchmark: Loop's echo server (dev.loop.samples.EchoServer) against a Netty 4.2 NIO echo
 # server with one event loop (dev.loop.benchmarks.NettyEchoServer) and a one-thread C epoll echo
-# server (the practical limit of this machine), all driven by the same C epoll load client.
+# server (the practical limit of this machine), all driven by the same C epoll load client. On
+# request (-s) also Loop's Reactor bridge (dev.loop.benchmarks.ReactorEchoServer: serve/receive/send
+# on one loop) and reactor-netty 1.3 on one NIO event loop (dev.loop.benchmarks.ReactorNettyEchoServer).
 #
 # Usage: benchmarks/echo/run-echo.sh [-r ROUNDS] [-d SECONDS] [-w WARMUP] [-c "CONFIGS"] [-s "SERVERS"] [-o DIR]
 #   -r ROUNDS   rounds (default 3); every round runs every configuration on every server, in the
-#               order loop netty c (A B C A B C ...)
+#               order of -s (A B C A B C ...)
 #   -d SECONDS  measured seconds per run (default 8)
 #   -w WARMUP   client warm-up seconds per run, not measured (default 3)
 #   -c CONFIGS  space-separated CONNSxSIZExINFLIGHT (default "1x64x1 16x1024x1 16x16384x1 16x1024x16":
 #               1 connection x 64 B ping-pong; 16 x 1 KiB ping-pong; 16 x 16 KiB ping-pong;
 #               16 x 1 KiB with 16 messages in flight per connection)
-#   -s SERVERS  subset/order of "loop netty c" (default all three)
+#   -s SERVERS  which servers, in order, separated by spaces or commas, from: loop netty c reactor
+#               reactor-netty (default "loop netty c"; e.g. -s loop,reactor,reactor-netty,netty)
 #   -o DIR      where results-<stamp>.csv/.md and the run logs go (default benchmarks/echo)
 # Environment:
 #   SHARED_TOOLS  directory with echoclient.c and echoserver-c.c (default: $ROOT/../shared/tools)
-#   JAVA          java for both Java servers (default: java on the PATH)
-#   JVM_FLAGS     flags for both Java servers (default: -Xms256m -Xmx256m -XX:+UseParallelGC)
+#   JAVA          java for the Java servers (default: java on the PATH)
+#   JVM_FLAGS     flags for the Java servers (default: -Xms256m -Xmx256m -XX:+UseParallelGC)
 #   BUILD=0|1     never / always build the jars (default: build when missing or older than sources)
 #   MVN_FLAGS     extra flags for mvn (e.g. -o)
 #   CLIENT_CPU / SERVER_CPU   the cores to pin to (default 0 and 1)
@@ -44,7 +47,7 @@ while getopts "r:d:w:c:s:o:h" opt; do
     c) configs=$OPTARG ;;
     s) servers=$OPTARG ;;
     o) outdir=$OPTARG ;;
-    h) sed -n '2,27p' "$0"; exit 0 ;;
+    h) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "usage: $0 [-r ROUNDS] [-d SECONDS] [-w WARMUP] [-c CONFIGS] [-s SERVERS] [-o DIR]" >&2; exit 2 ;;
   esac
 done
@@ -57,9 +60,15 @@ fail() {
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || fail "-r must be a positive integer: $rounds"
 [[ "$duration" =~ ^[1-9][0-9]*$ ]] || fail "-d must be a positive integer: $duration"
 [[ "$warmup" =~ ^[0-9]+$ ]] || fail "-w must be a non-negative integer: $warmup"
+servers=${servers//,/ }
 for s in $servers; do
-  [[ "$s" == loop || "$s" == netty || "$s" == c ]] || fail "unknown server '$s' (loop, netty, c)"
+  case "$s" in
+    loop | netty | c | reactor | reactor-netty) ;;
+    *) fail "unknown server '$s' (loop, netty, c, reactor, reactor-netty)" ;;
+  esac
 done
+[[ -n "${servers// /}" ]] || fail "-s names no server"
+
 for cfg in $configs; do
   [[ "$cfg" =~ ^[0-9]+x[0-9]+x[0-9]+$ ]] || fail "bad configuration '$cfg' (CONNSxSIZExINFLIGHT)"
 done
@@ -100,9 +109,9 @@ if [[ -z "$need_build" ]]; then
   need_build=0
   if [[ ! -f "$uberjar" || ! -f "$samples_classes/dev/loop/samples/EchoServer.class" || -z "$(loop_jar)" ]]; then
     need_build=1
-  elif [[ -n "$(find "$ROOT/loop-core/src/main" "$ROOT/samples/src/main" "$ROOT/benchmarks/src/main" \
-      "$ROOT/pom.xml" "$ROOT/loop-core/pom.xml" "$ROOT/samples/pom.xml" "$ROOT/benchmarks/pom.xml" \
-      -newer "$uberjar" -print -quit)" ]]; then
+  elif [[ -n "$(find "$ROOT/loop-core/src/main" "$ROOT/loop-reactor/src/main" "$ROOT/samples/src/main" \
+      "$ROOT/benchmarks/src/main" "$ROOT/pom.xml" "$ROOT/loop-core/pom.xml" "$ROOT/loop-reactor/pom.xml" \
+      "$ROOT/samples/pom.xml" "$ROOT/benchmarks/pom.xml" -newer "$uberjar" -print -quit)" ]]; then
     need_build=1
   fi
 fi
@@ -174,6 +183,14 @@ start_server() {
       ;;
     netty)
       taskset -c "$server_cpu" "$java" "${jvm_flags[@]}" -cp "$uberjar" dev.loop.benchmarks.NettyEchoServer \
+        --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
+      ;;
+    reactor)
+      taskset -c "$server_cpu" "$java" "${jvm_flags[@]}" -cp "$uberjar" dev.loop.benchmarks.ReactorEchoServer \
+        --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
+      ;;
+    reactor-netty)
+      taskset -c "$server_cpu" "$java" "${jvm_flags[@]}" -cp "$uberjar" dev.loop.benchmarks.ReactorNettyEchoServer \
         --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
       ;;
     c)
