@@ -67,13 +67,17 @@ public class QueueBenchmark {
     final Runnable batch = new Runnable() {
       @Override
       public void run() {
-        EventLoop l = loop;
         for (int i = 0; i < BATCH; i++) {
-          l.callSoon(NOOP);
+          schedule(NOOP);
         }
-        l.callSoon(done);
+        schedule(done);
       }
     };
+
+    /** How the batch schedules from the loop thread: {@code callSoon}. */
+    void schedule(Runnable callback) {
+      loop.callSoon(callback);
+    }
 
     @Setup(Level.Trial)
     public void setUp() throws InterruptedException {
@@ -92,30 +96,10 @@ public class QueueBenchmark {
    * operation as {@code callSoon} without the handle, so it allocates nothing.
    */
   @State(Scope.Benchmark)
-  public static class LoopExecuteOnThread {
-    Bench.LoopThread lt;
-    EventLoop loop;
-    final Bench.Signal done = new Bench.Signal();
-    final Runnable batch = new Runnable() {
-      @Override
-      public void run() {
-        EventLoop l = loop;
-        for (int i = 0; i < BATCH; i++) {
-          l.execute(NOOP);
-        }
-        l.execute(done);
-      }
-    };
-
-    @Setup(Level.Trial)
-    public void setUp() throws InterruptedException {
-      lt = new Bench.LoopThread("loop-bench");
-      loop = lt.loop;
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() throws InterruptedException {
-      lt.close();
+  public static class LoopExecuteOnThread extends LoopOnThread {
+    @Override
+    void schedule(Runnable callback) {
+      loop.execute(callback);
     }
   }
 

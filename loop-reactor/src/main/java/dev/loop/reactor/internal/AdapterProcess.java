@@ -16,7 +16,6 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.util.context.ContextView;
 
 /**
  * A subprocess's protocol as {@link LoopProcess}: stdout and stderr through {@link ReceivePump}s
@@ -49,30 +48,9 @@ public final class AdapterProcess implements SubprocessProtocol, LoopProcess {
    */
   public static Mono<LoopProcess> exec(
       Function<Supplier<AdapterProcess>, LoopFuture<Subprocess<AdapterProcess>>> start) {
-    Mono<LoopProcess> mono = Mono.create(sink -> {
-      ContextView view = sink.contextView();
-      java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
-      LoopFuture<Subprocess<AdapterProcess>> future = start.apply(AdapterProcess::new);
-      sink.onCancel(() -> cancelled.set(true));
-      future.addDoneCallback(done -> {
-        Throwable failure = done.isCancelled() ? null : done.exception();
-        if (failure != null) {
-          sink.error(AdapterSupport.unwrap(failure));
-          return;
-        }
-        Subprocess<AdapterProcess> started = done.isCancelled() ? null : done.result();
-        if (started == null) {
-          sink.error(new java.util.concurrent.CancellationException("the process's start was cancelled"));
-          return;
-        }
-        if (cancelled.get()) {
-          started.protocol().dispose();
-          return;
-        }
-        AdapterSupport.inContext(view, () -> sink.success(started.protocol()));
-      });
-    });
-    return mono.doOnDiscard(LoopProcess.class, LoopProcess::dispose);
+    return AdapterSupport.opened(() -> start.apply(AdapterProcess::new),
+        started -> (LoopProcess) started.protocol(), LoopProcess::dispose, LoopProcess.class,
+        "process's start", false);
   }
 
   // ------------------------------------------------------------------ SubprocessProtocol (loop)

@@ -2,12 +2,19 @@ package dev.loop.reactor.internal;
 
 import dev.loop.ContextVar;
 import dev.loop.EventLoop;
+import dev.loop.LoopFuture;
 import dev.loop.reactor.ReactorLoop;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
@@ -112,5 +119,59 @@ public final class AdapterSupport {
       t = t.getCause();
     }
     return t;
+  }
+
+  /**
+   * A Mono of what a loop future opens (a connection, a datagram endpoint, a process), emitted in
+   * the subscriber's context. Cancelling the subscription closes the resource should it be made
+   * anyway (and, if {@code cancelStart}, cancels the future); a success that races the cancel is
+   * discarded by the sink, and closed then.
+   *
+   * @param start starts the work, on subscription
+   * @param resource what to emit, from the future's result
+   * @param close closes an unwanted resource
+   * @param type the emitted type, for the discard hook
+   * @param what names the work in the error of a cancelled future, e.g. "connection attempt"
+   * @param cancelStart whether cancelling the subscription cancels the future
+   * @param <R> the future's result
+   * @param <T> the emitted type
+   * @return the Mono
+   */
+  public static <R, T> Mono<T> opened(Supplier<LoopFuture<R>> start, Function<R, T> resource,
+      Consumer<T> close, Class<T> type, String what, boolean cancelStart) {
+    Mono<T> mono = Mono.create(sink -> {
+      ContextView view = sink.contextView();
+      AtomicBoolean cancelled = new AtomicBoolean();
+      LoopFuture<R> future = start.get();
+      sink.onCancel(() -> {
+        cancelled.set(true);
+        if (cancelStart) {
+          future.cancel();
+        }
+      });
+      future.addDoneCallback(done -> {
+        if (done.isCancelled()) {
+          sink.error(new CancellationException("the " + what + " was cancelled"));
+          return;
+        }
+        Throwable failure = done.exception();
+        if (failure != null) {
+          sink.error(unwrap(failure));
+          return;
+        }
+        R made = done.result();
+        if (made == null) {
+          sink.error(new IllegalStateException("the loop completed the " + what + " without a result"));
+          return;
+        }
+        T opened = resource.apply(made);
+        if (cancelled.get()) {
+          close.accept(opened);
+          return;
+        }
+        inContext(view, () -> sink.success(opened));
+      });
+    });
+    return mono.doOnDiscard(type, close);
   }
 }

@@ -51,30 +51,9 @@ public final class NetDatagrams implements DatagramProtocol, LoopDatagrams {
    */
   public static Mono<LoopDatagrams> open(
       java.util.function.Function<Supplier<NetDatagrams>, LoopFuture<DatagramEndpoint<NetDatagrams>>> open) {
-    Mono<LoopDatagrams> mono = Mono.create(sink -> {
-      ContextView subscriberView = sink.contextView();
-      AtomicBoolean cancelled = new AtomicBoolean();
-      LoopFuture<DatagramEndpoint<NetDatagrams>> future = open.apply(NetDatagrams::new);
-      sink.onCancel(() -> cancelled.set(true));
-      future.addDoneCallback(done -> {
-        Throwable failure = done.isCancelled() ? null : done.exception();
-        if (failure != null) {
-          sink.error(AdapterSupport.unwrap(failure));
-          return;
-        }
-        DatagramEndpoint<NetDatagrams> endpoint = done.isCancelled() ? null : done.result();
-        if (endpoint == null) {
-          sink.error(new java.util.concurrent.CancellationException("the endpoint's creation was cancelled"));
-          return;
-        }
-        if (cancelled.get()) {
-          endpoint.protocol().close();
-          return;
-        }
-        AdapterSupport.inContext(subscriberView, () -> sink.success(endpoint.protocol()));
-      });
-    });
-    return mono.doOnDiscard(LoopDatagrams.class, LoopDatagrams::close);
+    return AdapterSupport.opened(() -> open.apply(NetDatagrams::new),
+        endpoint -> (LoopDatagrams) endpoint.protocol(), LoopDatagrams::close, LoopDatagrams.class,
+        "endpoint's creation", false);
   }
 
   // ------------------------------------------------------------------ DatagramProtocol (loop)
