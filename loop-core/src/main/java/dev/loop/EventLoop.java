@@ -875,4 +875,27 @@ public interface EventLoop extends Executor, AutoCloseable {
    * @throws IllegalArgumentException if it is negative
    */
   void setSlowCallbackDuration(Duration threshold);
+
+  /**
+   * How long the loop keeps polling without blocking before it blocks in the selector (50 µs
+   * unless set). The loop spins only when its last idle spell was at most this long, so a loop
+   * whose work comes back quickly (a request/response connection, a producer thread) catches it
+   * without the cost of a wake-up (a system call for the waker and the scheduler's latency for the
+   * loop), while a loop whose work is sparse blocks at once and spends no CPU waiting. A Loop
+   * extension: asyncio never spins. May be called from any thread.
+   *
+   * @return the spin budget; {@link Duration#ZERO} when spinning is off
+   */
+  Duration spinBeforeBlocking();
+
+  /**
+   * Sets the spin budget of {@link #spinBeforeBlocking()}; {@link Duration#ZERO} turns spinning
+   * off, so the loop always blocks when it has nothing to do. May be called from any thread; takes
+   * effect the next time the loop goes idle.
+   *
+   * @param budget the most the loop spins each time it goes idle
+   * @throws NullPointerException if {@code budget} is null
+   * @throws IllegalArgumentException if it is negative
+   */
+  void setSpinBeforeBlocking(Duration budget);
 }

@@ -24,7 +24,11 @@ class CallbackStressTest {
   private static final int THREADS = 4;
   private static final int PER_THREAD = 250_000;
 
+  /** Bounds the forced collections of the collecting stress tests. */
+  private static final int MAX_FORCED_COLLECTIONS = 100;
+
   private EventLoop loop;
+  private final CountDownLatch running = new CountDownLatch(1);
 
   @BeforeEach
   void newLoop() {
@@ -63,8 +67,30 @@ class CallbackStressTest {
    * #PER_THREAD} callbacks through {@code submit}; the last callback to run stops the loop.
    */
   private Tally stress(BiConsumer<EventLoop, Runnable> submit) throws Exception {
+    return stress(submit, false);
+  }
+
+  /**
+   * As {@link #stress(BiConsumer)}; with {@code collecting}, one more thread forces garbage
+   * collections (at most {@value #MAX_FORCED_COLLECTIONS}) until the producers are done. After a
+   * collection the loop moves its queues to fresh arrays, so this runs that hand-over under load.
+   */
+  private Tally stress(BiConsumer<EventLoop, Runnable> submit, boolean collecting) throws Exception {
     Tally tally = new Tally();
-    CountDownLatch running = new CountDownLatch(1);
+    if (collecting) {
+      Thread collector = new Thread(() -> {
+        try {
+          running.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < MAX_FORCED_COLLECTIONS && loop.isRunning(); i++) {
+          System.gc();
+        }
+      }, "collector");
+      collector.setDaemon(true);
+      collector.start();
+    }
     loop.callSoon(running::countDown);
     List<CompletableFuture<Void>> producers = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
@@ -128,6 +154,54 @@ class CallbackStressTest {
     Tally tally = stress(EventLoop::execute);
 
     assertEveryCallbackRanOnceInOrder(tally);
+  }
+
+  @Test
+  void callSoonThreadsafeFromFourThreadsKeepsEachThreadsOrderAcrossGarbageCollections()
+      throws Exception {
+    Tally tally = stress(EventLoop::callSoonThreadsafe, true);
+
+    assertEveryCallbackRanOnceInOrder(tally);
+  }
+
+  @Test
+  void executeFromFourThreadsKeepsEachThreadsOrderAcrossGarbageCollections() throws Exception {
+    Tally tally = stress(EventLoop::execute, true);
+
+    assertEveryCallbackRanOnceInOrder(tally);
+  }
+
+  @Test
+  void callSoonOnTheLoopThreadKeepsItsOrderAcrossGarbageCollections() {
+    // Each round leaves 3,000 callbacks queued (more than the ring's first size, with its head
+    // moved on) and forces a collection, so the next iteration moves them to a fresh ring.
+    int rounds = 20;
+    int perRound = 3_000;
+    List<Integer> ran = new ArrayList<>();
+    int[] scheduled = {0};
+    Runnable[] round = new Runnable[1];
+    round[0] = () -> {
+      for (int i = 0; i < perRound; i++) {
+        int n = scheduled[0]++;
+        loop.callSoon(() -> ran.add(n));
+      }
+      System.gc();
+      if (scheduled[0] < rounds * perRound) {
+        loop.callSoon(round[0]);
+      } else {
+        loop.callSoon(loop::stop);
+      }
+    };
+    loop.callSoon(round[0]);
+
+    loop.runForever();
+
+    assertThat(ran).hasSize(rounds * perRound);
+    for (int i = 0; i < ran.size(); i++) {
+      if (ran.get(i) != i) {
+        assertThat(ran.get(i)).as("callback at position %d", i).isEqualTo(i);
+      }
+    }
   }
 
   @Test

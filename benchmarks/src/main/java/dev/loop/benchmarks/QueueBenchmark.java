@@ -364,6 +364,18 @@ public class QueueBenchmark {
     p.sent();
   }
 
+  /**
+   * Netty's peer of {@code callSoonThreadsafe}: a cross-thread callback that returns something
+   * to cancel it with ({@code submit}, a {@code Future}).
+   */
+  @Benchmark
+  @Threads(1)
+  public io.netty.util.concurrent.Future<?> cross1_nettySubmit(NettyConsumer c, Producer p) {
+    io.netty.util.concurrent.Future<?> f = c.loop.submit(p.task);
+    p.sent();
+    return f;
+  }
+
   @Benchmark
   @Threads(1)
   public void cross1_jctoolsOffer(JctoolsConsumer c, Producer p) {
@@ -391,6 +403,18 @@ public class QueueBenchmark {
   public void cross2_nettyExecute(NettyConsumer c, Producer p) {
     c.loop.execute(p.task);
     p.sent();
+  }
+
+  /**
+   * Netty's peer of {@code callSoonThreadsafe}: a cross-thread callback that returns something
+   * to cancel it with ({@code submit}, a {@code Future}).
+   */
+  @Benchmark
+  @Threads(2)
+  public io.netty.util.concurrent.Future<?> cross2_nettySubmit(NettyConsumer c, Producer p) {
+    io.netty.util.concurrent.Future<?> f = c.loop.submit(p.task);
+    p.sent();
+    return f;
   }
 
   @Benchmark

@@ -101,12 +101,11 @@ public abstract class BaseEventLoop implements EventLoop {
       Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
 
   /**
-   * How long the loop spins on its inbox before blocking, when the last iteration received work
-   * from other threads: about the cost of one selector wake-up (a system call plus a thread
-   * switch), so the spin never costs more than the wake-up it saves. A loop fed only by I/O never
-   * spins.
+   * The default spin budget before blocking: longer than a request/response round trip on
+   * loopback (about 30 µs here), so a busy connection's next request is caught without sleeping,
+   * and short enough that a miss costs little next to the wake-up it was trying to save.
    */
-  static final long SPIN_BEFORE_BLOCK_NANOS = 10_000;
+  static final Duration DEFAULT_SPIN_BEFORE_BLOCKING = Duration.ofNanos(50_000);
 
   /** Idle executor threads end after this long, so an idle loop holds no threads. */
   static final long EXECUTOR_KEEP_ALIVE_SECONDS = 60;
@@ -140,7 +139,8 @@ public abstract class BaseEventLoop implements EventLoop {
   private final TimerHeap timers = new TimerHeap();
   private final Inbox inbox = new Inbox();
   /** Whether the last drain found handles from other threads: then the loop spins before blocking. */
-  private boolean receivedFromOthers;
+  /** Whether the loop's last idle spell ended within the spin budget: if so, it spins next time. */
+  private boolean lastIdleShort = true;
   private int cancelledTimers;
   private Contexts.Frame frame = Contexts.frame();
 
@@ -151,6 +151,7 @@ public abstract class BaseEventLoop implements EventLoop {
   // ------------------------------------------------ configuration
   private volatile boolean debug;
   private volatile long slowCallbackNanos = DEFAULT_SLOW_CALLBACK.toNanos();
+  private volatile long spinNanos = DEFAULT_SPIN_BEFORE_BLOCKING.toNanos();
   private volatile @Nullable ExceptionHandler exceptionHandler;
   private volatile @Nullable TaskFactory taskFactory;
 
@@ -198,6 +199,18 @@ public abstract class BaseEventLoop implements EventLoop {
    */
   protected boolean spinsBeforeBlocking() {
     return true;
+  }
+
+  /**
+   * Polls for I/O without blocking while the loop spins, and handles what is ready. Called on the
+   * loop thread only, and only when {@link #spinsBeforeBlocking()} is true.
+   *
+   * @return true if anything was ready
+   * @throws IOException if the poller fails
+   */
+  protected boolean pollNow() throws IOException {
+    poll(0);
+    return false;
   }
 
   /** Makes a {@link #poll(long)} in progress (or the next one) return at once. Any thread. */
@@ -283,16 +296,22 @@ public abstract class BaseEventLoop implements EventLoop {
       TimerHandleImpl first = firstLiveTimer();
       timeout = first == null ? -1 : untilDeadline(first.when);
     }
-    if (timeout != 0 && receivedFromOthers && spinsBeforeBlocking()) {
-      // Other threads are feeding the loop: the next handle is probably microseconds away, and
-      // catching it here spares its producer a selector wake-up.
-      receivedFromOthers = false;
-      long spinUntil = System.nanoTime() + SPIN_BEFORE_BLOCK_NANOS;
-      while (!inbox.hasVisibleItem() && System.nanoTime() < spinUntil) {
-        Thread.onSpinWait();
-      }
-      if (inbox.hasVisibleItem()) {
-        timeout = 0;
+    boolean polled = false;
+    long idleSince = 0;
+    if (timeout != 0) {
+      idleSince = System.nanoTime();
+      long budget = spinNanos;
+      if (budget > 0 && lastIdleShort && spinsBeforeBlocking()) {
+        // Work came back quickly last time: it probably will again, and catching it here spares
+        // the waker a selector wake-up and the loop the scheduler's latency.
+        int found = spin(idleSince, timeout < 0 ? budget : Math.min(budget, timeout));
+        if (found != NOTHING) {
+          timeout = 0;
+          polled = found == IO;
+          lastIdleShort = true;
+        } else if (timeout > 0) {
+          timeout = Math.max(0, timeout - (System.nanoTime() - idleSince)); // the spin used some
+        }
       }
     }
     if (timeout != 0) {
@@ -304,19 +323,25 @@ public abstract class BaseEventLoop implements EventLoop {
         timeout = 0;
       }
     }
-    try {
-      poll(timeout);
-    } catch (Throwable t) {
-      callExceptionHandler(ExceptionContext.of("Error while polling for I/O on " + this, t));
-    } finally {
-      if (timeout != 0) {
-        inbox.clearPolling();
+    if (!polled) {
+      try {
+        poll(timeout);
+      } catch (Throwable t) {
+        callExceptionHandler(ExceptionContext.of("Error while polling for I/O on " + this, t));
+      } finally {
+        if (timeout != 0) {
+          inbox.clearPolling();
+          lastIdleShort = System.nanoTime() - idleSince <= spinNanos;
+        }
       }
     }
     if (Thread.currentThread().isInterrupted()) {
       // An interrupted thread cannot block in the poller any more (it would spin): interrupting
       // the loop thread stops the loop, and the interrupt status stays for the caller to see.
       stopping = true;
+    }
+    if (ready.renewAfterCollection()) { // before this iteration's adds: see ReadyQueue
+      inbox.requestFreshChunk();
     }
     drainInbox();
     moveDueTimers();
@@ -325,6 +350,37 @@ public abstract class BaseEventLoop implements EventLoop {
       event.callbacks = ran;
       event.timers = timers.size();
       event.commit();
+    }
+  }
+
+  /** {@link #spin} found nothing to do. */
+  private static final int NOTHING = 0;
+  /** {@link #spin} found work queued by another thread (or a stop). */
+  private static final int QUEUED = 1;
+  /** {@link #spin} found I/O and has handled it. */
+  private static final int IO = 2;
+
+  /**
+   * Polls the inbox and the poller without blocking until one has work or {@code budget}
+   * nanoseconds from {@code start} have passed.
+   */
+  private int spin(long start, long budget) {
+    for (;;) {
+      if (inbox.hasVisibleItem() || stopping) {
+        return QUEUED;
+      }
+      try {
+        if (pollNow()) {
+          return IO;
+        }
+      } catch (Throwable t) {
+        callExceptionHandler(ExceptionContext.of("Error while polling for I/O on " + this, t));
+        return NOTHING;
+      }
+      if (System.nanoTime() - start >= budget) {
+        return NOTHING;
+      }
+      Thread.onSpinWait();
     }
   }
 
@@ -343,10 +399,6 @@ public abstract class BaseEventLoop implements EventLoop {
     Object item = inbox.poll();
     if (item == null) {
       return;
-    }
-    if (!receivedFromOthers) {
-      // Written only when it changes: producers read fields that may share its cache line.
-      receivedFromOthers = true;
     }
     for (; item != null; item = inbox.poll()) {
       if (item instanceof TimerHandleImpl timer) {
@@ -1672,6 +1724,20 @@ public abstract class BaseEventLoop implements EventLoop {
       throw new IllegalArgumentException("slowCallbackDuration must not be negative: " + threshold);
     }
     this.slowCallbackNanos = saturatedNanos(threshold);
+  }
+
+  @Override
+  public Duration spinBeforeBlocking() {
+    return Duration.ofNanos(spinNanos);
+  }
+
+  @Override
+  public void setSpinBeforeBlocking(Duration budget) {
+    Objects.requireNonNull(budget, "budget");
+    if (budget.isNegative()) {
+      throw new IllegalArgumentException("spinBeforeBlocking must not be negative: " + budget);
+    }
+    this.spinNanos = saturatedNanos(budget);
   }
 
   private static final StackWalker WALKER = StackWalker.getInstance();

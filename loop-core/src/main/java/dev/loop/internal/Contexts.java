@@ -62,8 +62,14 @@ public final class Contexts {
    */
   static void enter(Frame frame, Object captured) {
     if (captured instanceof VarMap vars) {
-      frame.context = null;
-      frame.vars = vars;
+      // Written only when they change (usually neither does): a reference store into the
+      // long-lived frame can cost the collector's write barrier a memory fence.
+      if (frame.context != null) {
+        frame.context = null;
+      }
+      if (frame.vars != vars) {
+        frame.vars = vars;
+      }
     } else {
       LoopContextImpl context = (LoopContextImpl) captured;
       context.enter();
@@ -84,8 +90,12 @@ public final class Contexts {
     if (entered != null && entered != savedContext) {
       entered.exit();
     }
-    frame.context = savedContext;
-    frame.vars = savedVars;
+    if (frame.context != savedContext) {
+      frame.context = savedContext;
+    }
+    if (frame.vars != savedVars) {
+      frame.vars = savedVars;
+    }
   }
 
   /**

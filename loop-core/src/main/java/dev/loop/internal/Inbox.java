@@ -106,8 +106,14 @@ final class Inbox extends InboxConsumerFields {
   private static final int CLAIM = 1;
   private static final int GROW = 2;
 
-  /** The cached limit is reached: raise it if the consumer has freed slots, else claim a grow. */
+  /**
+   * The cached limit is reached: raise it if the consumer has freed slots, else claim a grow. A
+   * grow is also claimed when the loop asked for a fresh chunk.
+   */
   private int beyondLimit(long mask, long index, long limit) {
+    if (freshChunkWanted) {
+      return PRODUCER_INDEX.compareAndSet(this, index, index + 1) ? GROW : RETRY;
+    }
     long consumed = (long) CONSUMER_INDEX.getVolatile(this);
     if (consumed + mask > index) {
       return PRODUCER_LIMIT.compareAndSet(this, limit, consumed + mask) ? CLAIM : RETRY;
@@ -122,6 +128,7 @@ final class Inbox extends InboxConsumerFields {
     Object[] chunk = new Object[CHUNK + 1];
     producerChunk = chunk;
     producerMask = mask;
+    freshChunkWanted = false;
     chunk[slot(index, mask)] = item; // published by the release stores below
     SLOT.setRelease(oldChunk, linkSlot(oldMask), chunk);
     PRODUCER_LIMIT.setRelease(this, index + mask);
@@ -169,6 +176,19 @@ final class Inbox extends InboxConsumerFields {
    */
   boolean hasVisibleItem() {
     return SLOT.getOpaque(consumerChunk, slot((long) CONSUMER_INDEX.get(this), consumerMask)) != null;
+  }
+
+  /**
+   * Loop thread: makes the next offer move the producers to a new chunk, as if the current one
+   * were full. The loop asks after a garbage collection, for the reason {@link ReadyQueue} renews
+   * its ring: a chunk made since the last collection is young, and storing a new handle into a
+   * young array costs the collector's write barrier no memory fence. Lowering the limit sends the
+   * next producer to {@link #beyondLimit}, which sees the request; a grow already under way
+   * satisfies it.
+   */
+  void requestFreshChunk() {
+    freshChunkWanted = true;
+    PRODUCER_LIMIT.setVolatile(this, Long.MIN_VALUE);
   }
 
   /** Loop thread: announce that the loop is about to block (a full fence, for the re-check). */
@@ -225,6 +245,8 @@ abstract class InboxColdProducerFields extends InboxPad1 {
   long producerMask;
   Object[] producerChunk;
   volatile boolean polling;
+  /** Set by the loop, cleared by the producer that links the next chunk. */
+  volatile boolean freshChunkWanted;
 }
 
 /** Padding before the consumer's fields. */

@@ -54,6 +54,11 @@ public final class SelectorEventLoop extends BaseEventLoop {
     }
   }
 
+  @Override
+  protected boolean pollNow() throws IOException {
+    return selector.selectNow(onSelected) > 0;
+  }
+
   private void dispatchReady(SelectionKey key) {
     if (key.attachment() instanceof IoHandler handler) {
       try {
