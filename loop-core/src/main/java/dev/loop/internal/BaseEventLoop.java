@@ -1737,11 +1737,7 @@ public abstract class BaseEventLoop implements EventLoop {
 
   @Override
   public void setSlowCallbackDuration(Duration threshold) {
-    Objects.requireNonNull(threshold, "threshold");
-    if (threshold.isNegative()) {
-      throw new IllegalArgumentException("slowCallbackDuration must not be negative: " + threshold);
-    }
-    this.slowCallbackNanos = saturatedNanos(threshold);
+    this.slowCallbackNanos = nonNegativeNanos(threshold, "threshold", "slowCallbackDuration");
   }
 
   @Override
@@ -1751,11 +1747,16 @@ public abstract class BaseEventLoop implements EventLoop {
 
   @Override
   public void setSpinBeforeBlocking(Duration budget) {
-    Objects.requireNonNull(budget, "budget");
-    if (budget.isNegative()) {
-      throw new IllegalArgumentException("spinBeforeBlocking must not be negative: " + budget);
+    this.spinNanos = nonNegativeNanos(budget, "budget", "spinBeforeBlocking");
+  }
+
+  /** A setting's duration in nanoseconds (saturated), refused if null or negative. */
+  private static long nonNegativeNanos(Duration value, String parameter, String setting) {
+    Objects.requireNonNull(value, parameter);
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(setting + " must not be negative: " + value);
     }
-    this.spinNanos = saturatedNanos(budget);
+    return saturatedNanos(value);
   }
 
   private static final StackWalker WALKER = StackWalker.getInstance();
