@@ -404,6 +404,55 @@ class ServerTest {
     groupEcho(true);
   }
 
+  @Test
+  void shuttingDownAGroupGracefullyWithOpenConnectionsReportsNoErrorOnAnyLoop() throws Exception {
+    endGroupWithOpenConnections(g -> g.shutdownGracefully().toCompletableFuture()
+        .get(20, java.util.concurrent.TimeUnit.SECONDS));
+  }
+
+  @Test
+  void closingAGroupWithOpenConnectionsReportsNoErrorOnAnyLoop() throws Exception {
+    endGroupWithOpenConnections(dev.loop.EventLoopGroup::close);
+  }
+
+  /** How a test ends its group. */
+  private interface GroupEnd {
+    void end(dev.loop.EventLoopGroup group) throws Exception;
+  }
+
+  private void endGroupWithOpenConnections(GroupEnd end) throws Exception {
+    dev.loop.EventLoopGroup group = dev.loop.EventLoopGroup.create(3);
+    List<dev.loop.ExceptionContext> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (dev.loop.EventLoop l : group.loops()) {
+      l.setExceptionHandler((loop, context) -> reported.add(context));
+    }
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      List<LoopBoundEcho> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Server server = await(group.createServer(() -> {
+        LoopBoundEcho p = new LoopBoundEcho();
+        made.add(p);
+        return p;
+      }, "127.0.0.1", 0, ServerOptions.defaults()));
+      for (int i = 0; i < 9; i++) { // three connections on each loop, all left open
+        Socket s = rawClient(port(server));
+        sockets.add(s);
+        assertThat(roundTrip(s, "open " + i)).isEqualTo("open " + i);
+      }
+
+      end.end(group);
+
+      for (LoopBoundEcho p : made) {
+        assertThat(p.lost).as("every connection was closed by the shutdown").isDone();
+      }
+      assertThat(reported).as("errors reported while the group shut down").isEmpty();
+    } finally {
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
   // ------------------------------------------------------------------------------------------
   // Connecting
   // ------------------------------------------------------------------------------------------

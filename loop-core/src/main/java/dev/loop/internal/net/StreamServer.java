@@ -135,9 +135,7 @@ public final class StreamServer implements Server, BaseEventLoop.IoResource {
       if (target == acceptLoop) {
         adopt.run();
       } else {
-        try {
-          target.runOnLoop(adopt);
-        } catch (IllegalStateException closedLoop) {
+        if (!onLoopUnlessClosed(target, adopt)) {
           Connector.closeQuietly(accepted);
         }
       }
@@ -155,7 +153,7 @@ public final class StreamServer implements Server, BaseEventLoop.IoResource {
         key = null;
       }
       Connector.closeQuietly(channel);
-      acceptLoop.callSoon(() -> loop.runOnLoop(StreamServer.this::listenerGone));
+      acceptLoop.callSoon(() -> onLoopUnlessClosed(loop, StreamServer.this::listenerGone));
     }
   }
 
@@ -273,10 +271,11 @@ public final class StreamServer implements Server, BaseEventLoop.IoResource {
     clients.add(transport);
   }
 
+  /** Any loop of the group: the transport is gone; the last one wakes {@code waitClosed()}. */
   void detach(StreamTransport transport) {
     clients.remove(transport);
     if (closed && clients.isEmpty()) {
-      loop.runOnLoop(this::wakeWaiters);
+      onLoopUnlessClosed(loop, this::wakeWaiters);
     }
   }
 
@@ -292,7 +291,7 @@ public final class StreamServer implements Server, BaseEventLoop.IoResource {
       serving = false;
       listenersOpen = listeners.size();
       for (Listener listener : listeners) {
-        listener.acceptLoop.runOnLoop(listener::close);
+        onLoopUnlessClosed(listener.acceptLoop, listener::close);
       }
       if (unixPath != null) {
         try {
@@ -353,14 +352,34 @@ public final class StreamServer implements Server, BaseEventLoop.IoResource {
   @Override
   public void closeClients() {
     for (StreamTransport client : clients) {
-      ((BaseEventLoop) client.getLoop()).runOnLoop(client::close);
+      onLoopUnlessClosed((BaseEventLoop) client.getLoop(), client::close);
     }
   }
 
   @Override
   public void abortClients() {
     for (StreamTransport client : clients) {
-      ((BaseEventLoop) client.getLoop()).runOnLoop(client::abort);
+      onLoopUnlessClosed((BaseEventLoop) client.getLoop(), client::abort);
+    }
+  }
+
+  /**
+   * Runs {@code action} on {@code target} (now if this is its thread), unless that loop is closed.
+   * A server's listeners and connections may live on several loops of a group, which close one by
+   * one; a closed loop has closed its own listeners and connections, and the server's
+   * {@code waitClosed()} futures if it was the server's loop, so there is nothing left to do there.
+   *
+   * @return false if {@code target} was closed and {@code action} did not run
+   */
+  private static boolean onLoopUnlessClosed(BaseEventLoop target, Runnable action) {
+    if (target.isClosed()) {
+      return false;
+    }
+    try {
+      target.runOnLoop(action);
+      return true;
+    } catch (IllegalStateException closedMeanwhile) {
+      return false; // it closed between the check and the call
     }
   }
 
