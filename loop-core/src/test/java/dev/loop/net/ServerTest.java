@@ -348,15 +348,20 @@ class ServerTest {
     }
   }
 
+  /** A protocol factory whose echo protocols are added to {@code made}. */
+  private static Supplier<LoopBoundEcho> recordingEcho(List<LoopBoundEcho> made) {
+    return () -> {
+      LoopBoundEcho p = new LoopBoundEcho();
+      made.add(p);
+      return p;
+    };
+  }
+
   private void groupEcho(boolean reusePort) throws Exception {
     dev.loop.EventLoopGroup group = dev.loop.EventLoopGroup.create(3);
     try {
       List<LoopBoundEcho> made = new java.util.concurrent.CopyOnWriteArrayList<>();
-      Server server = await(group.createServer(() -> {
-        LoopBoundEcho p = new LoopBoundEcho();
-        made.add(p);
-        return p;
-      }, "127.0.0.1", 0, ServerOptions.defaults().withReusePort(reusePort)));
+      Server server = await(group.createServer(recordingEcho(made), "127.0.0.1", 0, ServerOptions.defaults().withReusePort(reusePort)));
       int port = port(server);
       assertThat(server.sockets()).as("addresses of the group server").isNotEmpty()
           .allSatisfy(a -> assertThat(((InetSocketAddress) a).getPort()).isEqualTo(port));
@@ -429,11 +434,7 @@ class ServerTest {
     List<Socket> sockets = new ArrayList<>();
     try {
       List<LoopBoundEcho> made = new java.util.concurrent.CopyOnWriteArrayList<>();
-      Server server = await(group.createServer(() -> {
-        LoopBoundEcho p = new LoopBoundEcho();
-        made.add(p);
-        return p;
-      }, "127.0.0.1", 0, ServerOptions.defaults()));
+      Server server = await(group.createServer(recordingEcho(made), "127.0.0.1", 0, ServerOptions.defaults()));
       for (int i = 0; i < 9; i++) { // three connections on each loop, all left open
         Socket s = rawClient(port(server));
         sockets.add(s);
