@@ -70,22 +70,9 @@ public final class NettyEchoServer {
    * @throws InterruptedException if interrupted while binding or serving
    */
   public static void main(String[] args) throws InterruptedException {
-    String host = "127.0.0.1";
-    int port = 0;
-    for (int i = 0; i < args.length; i++) {
-      String name = args[i];
-      if ((!name.equals("--host") && !name.equals("--port")) || i + 1 >= args.length) {
-        System.err.println("usage: NettyEchoServer [--host HOST] [--port PORT]");
-        System.exit(2);
-        return;
-      }
-      String value = args[++i];
-      if (name.equals("--host")) {
-        host = value;
-      } else {
-        port = Integer.parseInt(value);
-      }
-    }
+    EchoServerArguments arguments = EchoServerArguments.parse("NettyEchoServer", args);
+    String host = arguments.host();
+    int port = arguments.port();
 
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {

@@ -32,22 +32,9 @@ public final class ReactorEchoServer {
    * @param args {@code [--host HOST] [--port PORT]}
    */
   public static void main(String[] args) {
-    String host = "127.0.0.1";
-    int port = 0;
-    for (int i = 0; i < args.length; i++) {
-      String name = args[i];
-      if ((!name.equals("--host") && !name.equals("--port")) || i + 1 >= args.length) {
-        System.err.println("usage: ReactorEchoServer [--host HOST] [--port PORT]");
-        System.exit(2);
-        return;
-      }
-      String value = args[++i];
-      if (name.equals("--host")) {
-        host = value;
-      } else {
-        port = Integer.parseInt(value);
-      }
-    }
+    EchoServerArguments arguments = EchoServerArguments.parse("ReactorEchoServer", args);
+    String host = arguments.host();
+    int port = arguments.port();
 
     try (EventLoop loop = Loops.newEventLoop()) {
       LoopServer server = loop.runUntilComplete(ReactorLoop.toFuture(loop,

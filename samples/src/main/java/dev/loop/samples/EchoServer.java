@@ -72,14 +72,7 @@ public final class EchoServer {
         if (name.equals("--host")) {
           host = value;
         } else {
-          try {
-            port = Integer.parseInt(value);
-          } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--port must be a number: " + value, e);
-          }
-          if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--port must be between 0 and 65535: " + value);
-          }
+          port = PortArgument.parse("--port", value);
         }
       }
       return new Options(host, port);

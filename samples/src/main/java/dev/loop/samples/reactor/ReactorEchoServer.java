@@ -4,6 +4,7 @@ import dev.loop.EventLoop;
 import dev.loop.Loops;
 import dev.loop.reactor.LoopServer;
 import dev.loop.reactor.ReactorLoop;
+import dev.loop.samples.PortArgument;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 import reactor.core.Disposable;
@@ -63,22 +64,7 @@ public final class ReactorEchoServer {
    * @throws IllegalArgumentException if there is more than one argument or it is not a port
    */
   static int port(String... args) {
-    if (args.length == 0) {
-      return 0;
-    }
-    if (args.length > 1) {
-      throw new IllegalArgumentException("usage: ReactorEchoServer [PORT]");
-    }
-    int port;
-    try {
-      port = Integer.parseInt(args[0]);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("PORT must be a number: " + args[0], e);
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("PORT must be between 0 and 65535: " + args[0]);
-    }
-    return port;
+    return PortArgument.optional("ReactorEchoServer", args);
   }
 
   /**

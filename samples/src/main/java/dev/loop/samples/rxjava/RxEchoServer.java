@@ -4,6 +4,7 @@ import dev.loop.EventLoop;
 import dev.loop.Loops;
 import dev.loop.net.ServerOptions;
 import dev.loop.rxjava.RxLoop;
+import dev.loop.samples.PortArgument;
 import io.reactivex.rxjava3.disposables.Disposable;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicReference;
@@ -70,22 +71,7 @@ public final class RxEchoServer {
    *     between 0 and 65535
    */
   static int port(String... args) {
-    if (args.length == 0) {
-      return 0;
-    }
-    if (args.length > 1) {
-      throw new IllegalArgumentException("usage: RxEchoServer [PORT]");
-    }
-    int port;
-    try {
-      port = Integer.parseInt(args[0]);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("PORT must be a number: " + args[0], e);
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("PORT must be between 0 and 65535: " + args[0]);
-    }
-    return port;
+    return PortArgument.optional("RxEchoServer", args);
   }
 
   /**
