@@ -753,12 +753,6 @@ public abstract class BaseEventLoop implements EventLoop {
   @Override
   public Handle callSoon(Runnable callback) {
     Objects.requireNonNull(callback, "callback");
-    if (Thread.currentThread() == owner && !debug) {
-      // The common case, kept small enough for the JIT to inline into the caller.
-      HandleImpl handle = new HandleImpl(callback, frame.vars);
-      ready.add(handle);
-      return handle;
-    }
     return schedule(callback, null, false);
   }
 
